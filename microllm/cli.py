@@ -1,0 +1,139 @@
+"""`microllm` command line: data, schema, predict, eval, baselines, notebooks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from microllm.config import BaselineConfig, DataConfig, load_config
+
+
+def _cmd_data(args) -> int:
+    from microllm.data import build_dataset, write_dataset
+
+    cfg = load_config(DataConfig, args.config, args.set)
+    paths = write_dataset(build_dataset(cfg.seed, cfg.scale), cfg.out_dir)
+    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
+    return 0
+
+
+def _cmd_schema(args) -> int:
+    from microllm.schema import export_json_schema
+
+    print(export_json_schema(args.path) if args.path else export_json_schema())
+    return 0
+
+
+def _predictor(args):
+    from microllm.predictors import get_predictor
+
+    kwargs = dict(kv.split("=", 1) for kv in args.option or [])
+    return get_predictor(args.predictor, **kwargs)
+
+
+def _cmd_predict(args) -> int:
+    from microllm.runner import predict_file
+
+    rows = predict_file(_predictor(args), args.input, args.output)
+    errors = sum(r["error"] is not None for r in rows)
+    print(f"{len(rows)} rows -> {args.output} ({errors} with an error)", file=sys.stderr)
+    return 0
+
+
+def _cmd_eval(args) -> int:
+    from microllm.evaluate import evaluate
+
+    m = evaluate(_predictor(args), args.data, args.out_dir, args.limit)
+    lo, hi = m["exact_match_ci95"]
+    print(
+        f"{m['predictor']} on {args.data}: exact match {m['exact_match']:.3f} [{lo:.3f}, {hi:.3f}] "
+        f"field F1 {m['field_f1']:.3f} valid JSON {m['valid_json_rate']:.3f} (n={m['n']})"
+    )
+    return 0
+
+
+def _cmd_baselines(args) -> int:
+    from microllm.baselines.runner import run_baselines
+
+    table = run_baselines(load_config(BaselineConfig, args.config, args.set))
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
+def _cmd_notebooks(args) -> int:
+    from microllm.notebooks import execute_notebook
+
+    for path in args.paths:
+        execute_notebook(path, params=dict(kv.split("=", 1) for kv in args.param or []), timeout=args.timeout)
+        print(f"executed {path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_readme(args) -> int:
+    from microllm.readme import update_readme
+
+    print("README.md updated" if update_readme() else "README.md already up to date", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of every subcommand."""
+    p = argparse.ArgumentParser(prog="microllm", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("data", help="build the synthetic dataset and its data card")
+    d.add_argument("action", choices=["build"])
+    d.add_argument("--config", default=None, help="YAML DataConfig (e.g. configs/data.yaml)")
+    d.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    d.set_defaults(func=_cmd_data)
+
+    s = sub.add_parser("schema", help="export the JSON Schema of all intents")
+    s.add_argument("action", choices=["export"])
+    s.add_argument("--path", default=None)
+    s.set_defaults(func=_cmd_schema)
+
+    for name, func, help_ in (
+        ("predict", _cmd_predict, "predict intents for an inputs-only JSONL file"),
+        ("eval", _cmd_eval, "score a predictor on a gold JSONL file"),
+    ):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--predictor", required=True, help="rules, classic, ...")
+        c.add_argument("--option", "-o", action="append", metavar="KEY=VALUE", help="predictor argument")
+        if name == "predict":
+            c.add_argument("--input", required=True)
+            c.add_argument("--output", required=True)
+        else:
+            c.add_argument("--data", required=True)
+            c.add_argument("--out-dir", default=None, help="default: results/eval/<predictor>/<data>/")
+            c.add_argument("--limit", type=int, default=None)
+        c.set_defaults(func=func)
+
+    b = sub.add_parser("baselines", help="score the rules and classic baselines on test and dev")
+    b.add_argument("--config", default=None, help="YAML BaselineConfig (e.g. configs/baselines.yaml)")
+    b.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    b.set_defaults(func=_cmd_baselines)
+
+    r = sub.add_parser("readme", help="regenerate the README results table from results/")
+    r.set_defaults(func=_cmd_readme)
+
+    n = sub.add_parser("notebooks", help="execute notebooks in place (outputs kept, volatile metadata not)")
+    n.add_argument("paths", nargs="+")
+    n.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter-cell value")
+    n.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    n.set_defaults(func=_cmd_notebooks)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `microllm` command; user errors print one line and exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        print(f"microllm {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""``unknown`` templates (spec rule 5): questions, troubleshooting, other systems, chit-chat and traps.
+
+Traps mention DNS / user / share words but ask for no operation of the spec. Looking up or
+resolving a host name is ``dns_lookup``, never ``unknown``, so no template here asks for that.
+"""
+
+from __future__ import annotations
+
+from microllm.data.templates_base import Template, family
+
+_U: dict[str, list[tuple[str, str]]] = {
+    "concept": [
+        ("question", "What is a {rtype} record?"),
+        ("question", "What's the difference between an A and a CNAME record?"),
+        ("question", "How does DNS caching work?"),
+        ("question", "Explain how samba shares work"),
+        ("question", "What does the TTL of a DNS record mean?"),
+        ("question", "Why would I use an EC key instead of RSA?"),
+        ("question", "What is a mail relay and do we need one?"),
+        ("question", "What's the point of a netmask?"),
+        ("question", "How do firewall zones work in firewalld?"),
+        ("question", "What is DHCP?"),
+        ("question", "How do I create a samba share myself?"),
+        ("question", "How do I add a DNS record by hand?"),
+        ("question", "What port does {service} use by default?"),
+        ("question", "Is {service} TCP or UDP?"),
+        ("question", "What's a good TTL for {host}?"),
+        ("question", "Should {host} get an RSA or an EC key?"),
+        ("question", "What does guest ok mean in smb.conf?"),
+        ("question", "How long should certificates be valid?"),
+    ],
+    "troubleshoot": [
+        ("question", "Why can't {user} log in to the {share} share?"),
+        ("context", "DNS resolution is slow since this morning"),
+        ("question", "Why is my DNS not working?"),
+        ("context", "{host} stopped resolving after the change, any idea why?"),
+        ("context", "Users get permission denied on the {share} share"),
+        ("question", "Why does mail to {alias} bounce?"),
+        ("question", "The certificate on {host} shows as invalid in the browser, what's going on?"),
+        ("context", "{iface} keeps dropping the connection every few minutes"),
+        ("question", "Why is {user} getting 'account locked' when logging in?"),
+        ("context", "Port {port} seems blocked from the office but I don't know why"),
+        ("context", "The {share} share is really slow today"),
+        ("question", "why does {host} resolve to the wrong IP?"),
+        ("context", "{user} says the password reset email never arrived"),
+        ("question", "Any idea why {host} times out on {port}?"),
+        ("context", "Outgoing mail is stuck in the queue"),
+        ("context", "I think the {group} group permissions are broken somehow"),
+    ],
+    "other": [
+        ("imperative", "Restart the kubernetes deployment {app}"),
+        ("imperative", "Update the jira ticket {ticket}"),
+        ("imperative", "Install office on my laptop"),
+        ("imperative", "Scale the {app} deployment to {num} replicas"),
+        ("imperative", "Reboot {host}"),
+        ("imperative", "Create a new VM with {num} CPUs"),
+        ("imperative", "Merge the pull request for {app}"),
+        ("imperative", "Order a new monitor for {user}"),
+        ("imperative", "Book a meeting room for tomorrow at {num}"),
+        ("imperative", "Deploy {app} to production"),
+        ("imperative", "Clear the redis cache on {host}"),
+        ("imperative", "Rotate the logs on {host}"),
+        ("imperative", "Add {user} to the #ops channel in Slack"),
+        ("imperative", "Invite {user} to the GitHub organisation"),
+        ("imperative", "Roll back the last release of {app}"),
+        ("imperative", "Run the backup job on {host} now"),
+        ("imperative", "Upgrade postgres on {host} to the latest version"),
+        ("imperative", "Close ticket {ticket}"),
+        ("imperative", "Send the monthly report to {user}"),
+        ("imperative", "Restart nginx on {host}"),
+        ("imperative", "Renew our domain registration with the registrar"),
+        ("imperative", "Print this page"),
+        ("polite", "Could you reset my laptop to factory settings?"),
+        ("polite", "Please schedule a call with {user}"),
+        ("imperative", "Kill the stuck process on {host}"),
+        ("imperative", "Free up disk space on {host}"),
+    ],
+    "chitchat": [
+        ("question", "Hello, how are you?"),
+        ("terse", "thanks!"),
+        ("terse", "good morning"),
+        ("imperative", "Tell me a joke"),
+        ("question", "What's the weather like today?"),
+        ("terse", "you're awesome"),
+        ("question", "Who are you?"),
+        ("question", "What can you do?"),
+        ("terse", "ok cool"),
+        ("question", "Are you a robot?"),
+        ("terse", "lol"),
+        ("question", "How was your weekend?"),
+        ("context", "I'm so tired today"),
+        ("terse", "hi there"),
+        ("question", "What time is it?"),
+    ],
+    "trap": [
+        ("question", "How many users do we have? just curious"),
+        ("question", "The dns record for {host} looks wrong, who changed it?"),
+        ("question", "Who has access to the {share} share?"),
+        ("question", "Which users are in the {group} group?"),
+        ("question", "When did {user} last change their password?"),
+        ("question", "Is {user} in the {group} group?"),
+        ("question", "When does the certificate for {host} expire?"),
+        ("question", "Is port {port} open on {host}?"),
+        ("question", "Do we still need the {group} group?"),
+        ("question", "Who created the {share} share?"),
+        ("question", "Is it a good idea to give everyone write access to {share}?"),
+        ("context", "I was thinking about creating a user for {user}, but maybe later"),
+        ("question", "Did someone delete the DNS entry for {host}?"),
+        ("terse", "list all users"),
+        ("imperative", "Show me the firewall rules"),
+        ("question", "Which interfaces does this server have?"),
+        ("question", "How much space is left on the {share} share?"),
+        ("question", "Was {user}'s account locked yesterday?"),
+        ("context", "Just FYI, the {share} share was moved to a new disk last night"),
+        ("question", "Why do we have so many mail aliases?"),
+        ("question", "How many DNS records are in {domain}?"),
+        ("question", "Is {service} allowed through the firewall?"),
+        ("imperative", "Audit who is in the sudo group"),
+        ("context", "Note to self: the {group} group should probably be cleaned up someday"),
+        ("question", "Should we rename the {share} share?"),
+        ("question", "Is DHCP enabled on {iface}?"),
+        ("question", "How do I add {user} to a group myself?"),
+        ("question", "Who uses the mail alias {alias}?"),
+    ],
+}
+
+
+def templates() -> list[Template]:
+    """All unknown templates (gold is always ``{"action": "unknown"}``)."""
+    out: list[Template] = []
+    for fam, items in _U.items():
+        out += family("unknown", fam, {}, items)
+    return out

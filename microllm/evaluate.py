@@ -1,0 +1,78 @@
+"""Run a predictor over a gold JSONL file, score it, and write metrics with their provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from microllm.predictors.base import Predictor
+from microllm.provenance import provenance
+from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_rows
+from microllm.score import row_results, summarize
+
+
+def read_gold(path: str | Path, limit: int | None = None) -> list[dict]:
+    """Gold rows (``input`` + ``output``); a row without them is an error naming its line."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("input"), str) or not isinstance(row.get("output"), dict):
+                raise ValueError(f"{path}:{lineno}: a gold row needs a string 'input' and an object 'output'")
+            rows.append(row)
+    return rows[:limit] if limit else rows
+
+
+def default_out_dir(predictor_name: str, data_path: str | Path, results_dir: str | Path = "results") -> Path:
+    """``results/eval/<predictor>/<data>/`` where <data> is the file's stem (``dev``, ``test``)."""
+    return Path(results_dir) / "eval" / predictor_name / Path(data_path).stem
+
+
+def _confidence_split(rows: list[dict], exact: list[bool]) -> dict:
+    conf = [(r["confidence"], ok) for r, ok in zip(rows, exact, strict=True) if r["confidence"] is not None]
+    right = [c for c, ok in conf if ok]
+    wrong = [c for c, ok in conf if not ok]
+    return {
+        "mean_correct": float(np.mean(right)) if right else None,
+        "mean_wrong": float(np.mean(wrong)) if wrong else None,
+    }
+
+
+def evaluate(
+    predictor: Predictor,
+    data_path: str | Path,
+    out_dir: str | Path | None = None,
+    limit: int | None = None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    command: str | None = None,
+) -> dict:
+    """Predict every gold row, score, and write ``metrics.json`` + ``predictions.jsonl`` to ``out_dir``."""
+    gold = read_gold(data_path, limit)
+    requests = [Request(str(r.get("id", i)), r["input"], _bad_text(r["input"])) for i, r in enumerate(gold, 1)]
+    rows = predict_requests(predictor, requests)
+    categories = [r.get("category") or r["output"]["action"] for r in gold]
+    per_row = row_results([r["output"] for r in gold], [r["output"] for r in rows])
+    scores = summarize(per_row, categories, n_resamples, seed)
+    exact = per_row["exact"].tolist()
+    latencies = [r["latency_ms"] for r in rows]
+    metrics = {
+        "predictor": predictor.name,
+        "data": str(data_path),
+        **scores.to_dict(),
+        "confidence": _confidence_split(rows, exact),
+        # Informational only: speed claims come from the benchmark script, not from here.
+        "latency_ms": {"p50": float(np.percentile(latencies, 50)), "p95": float(np.percentile(latencies, 95))},
+        "provenance": provenance({"data": data_path}, command),
+    }
+    out = Path(out_dir) if out_dir else default_out_dir(predictor.name, data_path)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    for r, g, ok in zip(rows, gold, exact, strict=True):
+        r.update(gold=g["output"], category=g.get("category"), exact=ok)
+    write_jsonl_rows(rows, out / "predictions.jsonl")
+    return metrics

@@ -1,0 +1,65 @@
+"""The one interface every model, baseline and backend implements: text in, a Prediction out."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from microllm.schema import IntentError, parse_intent
+
+
+@dataclass
+class Prediction:
+    """What a predictor says about one request.
+
+    ``intent`` is the normalised, schema-valid intent, or None with ``error`` saying why
+    (invalid JSON from a model, a schema violation, a bad input). ``raw`` is the text the
+    model produced before parsing; ``confidence`` is in [0, 1] where the predictor has one.
+    """
+
+    intent: dict | None
+    raw: str
+    confidence: float | None = None
+    latency_ms: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.intent is not None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Predictor(ABC):
+    """Subclasses implement :meth:`generate` (raw text + confidence); parsing and timing are shared."""
+
+    name: str = "predictor"
+
+    @abstractmethod
+    def generate(self, text: str) -> tuple[str, float | None]:
+        """Return the raw model output for one request and a confidence in [0, 1] (or None)."""
+
+    def predict(self, text: str) -> Prediction:
+        """Run one request; never raises for bad model output, it lands in ``Prediction.error``."""
+        start = time.perf_counter()
+        try:
+            raw, confidence = self.generate(text)
+        except Exception as e:  # a backend failure is one bad row, not a crashed batch
+            return Prediction(None, "", None, _ms(start), f"{type(e).__name__}: {e}")
+        latency = _ms(start)
+        try:
+            intent = parse_intent(raw)
+        except IntentError as e:
+            return Prediction(None, raw, confidence, latency, f"{e.kind}: {e.message}")
+        return Prediction(intent, raw, confidence, latency, None)
+
+    def predict_batch(self, texts: Iterable[str]) -> list[Prediction]:
+        """Predict each text in order (backends may override with real batching)."""
+        return [self.predict(t) for t in texts]
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000.0, 3)

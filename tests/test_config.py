@@ -1,0 +1,27 @@
+"""Every shipped config loads into its typed dataclass; overrides and mistakes behave."""
+
+import pytest
+from conftest import ROOT
+
+from microllm.config import BaselineConfig, DataConfig, load_config
+
+SHIPPED = {"data.yaml": DataConfig, "baselines.yaml": BaselineConfig}
+
+
+def test_every_shipped_config_is_known_and_loads():
+    on_disk = {p.name for p in (ROOT / "configs").glob("*.yaml")}
+    assert on_disk == set(SHIPPED), "add new configs to SHIPPED so they are loaded here"
+    for name, cls in SHIPPED.items():
+        assert isinstance(load_config(cls, ROOT / "configs" / name), cls)
+
+
+def test_overrides_are_typed():
+    cfg = load_config(BaselineConfig, ROOT / "configs" / "baselines.yaml", ["limit=20", "predictors=[rules]"])
+    assert cfg.limit == 20 and cfg.predictors == ["rules"]
+    assert load_config(DataConfig, None, ["scale=0.1", "out_dir=/tmp/x"]).scale == 0.1
+
+
+@pytest.mark.parametrize("overrides, message", [(["colour=red"], "no field 'colour'"), (["scale"], "key=value")])
+def test_bad_overrides_are_clear_errors(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        load_config(DataConfig, None, overrides)
