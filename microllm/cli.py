@@ -19,7 +19,7 @@ def _cmd_data(args) -> int:
 
 
 def _cmd_schema(args) -> int:
-    from microllm.schema import export_json_schema
+    from microllm.json_schema import export_json_schema
 
     print(export_json_schema(args.path) if args.path else export_json_schema())
     return 0
@@ -29,6 +29,8 @@ def _predictor(args):
     from microllm.predictors import get_predictor
 
     kwargs = dict(kv.split("=", 1) for kv in args.option or [])
+    if args.model:
+        kwargs["model"] = args.model
     return get_predictor(args.predictor, **kwargs)
 
 
@@ -58,6 +60,26 @@ def _cmd_baselines(args) -> int:
 
     table = run_baselines(load_config(BaselineConfig, args.config, args.set))
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from microllm.compare import CompareConfig, run_comparison
+
+    table, missing = run_comparison(load_config(CompareConfig, args.config, args.set),
+                                    log=lambda msg: print(msg, file=sys.stderr, flush=True))  # fmt: skip
+    if not table.empty:
+        print(table.drop(columns=["metrics"]).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    for row in missing.to_dict("records"):
+        print(f"not run: {row['model']}: {row['reason']}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from microllm.bench import BenchConfig, run_benchmark
+
+    table = run_benchmark(load_config(BenchConfig, args.config, args.set))
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     return 0
 
 
@@ -99,7 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         c = sub.add_parser(name, help=help_)
         c.add_argument("--predictor", required=True, help="rules, classic, ...")
-        c.add_argument("--option", "-o", action="append", metavar="KEY=VALUE", help="predictor argument")
+        c.add_argument("--model", default=None, help="catalog key, GGUF path or HF directory (model backends)")
+        c.add_argument(
+            "--option",
+            "-o",
+            action="append",
+            metavar="KEY=VALUE",
+            help="predictor argument, e.g. -o prompt=zero-shot -o constrained=false",
+        )
         if name == "predict":
             c.add_argument("--input", required=True)
             c.add_argument("--output", required=True)
@@ -113,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--config", default=None, help="YAML BaselineConfig (e.g. configs/baselines.yaml)")
     b.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
     b.set_defaults(func=_cmd_baselines)
+
+    m = sub.add_parser("compare", help="score base models (catalog x prompt x constrained) on dev and test")
+    m.add_argument("--config", default=None, help="YAML CompareConfig (e.g. configs/compare.yaml)")
+    m.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    m.set_defaults(func=_cmd_compare)
+
+    k = sub.add_parser("bench", help="latency/throughput benchmark, arms side by side in one process")
+    k.add_argument("--config", default=None, help="YAML BenchConfig (e.g. configs/bench.yaml)")
+    k.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    k.set_defaults(func=_cmd_bench)
 
     r = sub.add_parser("readme", help="regenerate the README results table from results/")
     r.set_defaults(func=_cmd_readme)
@@ -130,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError) as e:
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:  # incl. ModelUnavailable
         print(f"microllm {args.command}: error: {e}", file=sys.stderr)
         return 2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,8 +14,18 @@ from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_ro
 from microllm.score import row_results, summarize
 
 
+def select_rows(rows: list[dict], limit: int | None) -> list[dict]:
+    """A fixed subset of ``limit`` rows spread over the file (by a hash of each input), in file order."""
+    if not limit or limit >= len(rows):
+        return rows
+    keyed = sorted(range(len(rows)), key=lambda i: hashlib.sha256(rows[i]["input"].encode()).hexdigest())
+    keep = set(keyed[:limit])
+    return [r for i, r in enumerate(rows) if i in keep]
+
+
 def read_gold(path: str | Path, limit: int | None = None) -> list[dict]:
-    """Gold rows (``input`` + ``output``); a row without them is an error naming its line."""
+    """Gold rows (``input`` + ``output``); a row without them is an error naming its line.
+    ``limit`` keeps a fixed, hash-spread subset (see :func:`select_rows`)."""
     rows = []
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, start=1):
@@ -24,7 +35,7 @@ def read_gold(path: str | Path, limit: int | None = None) -> list[dict]:
             if not isinstance(row.get("input"), str) or not isinstance(row.get("output"), dict):
                 raise ValueError(f"{path}:{lineno}: a gold row needs a string 'input' and an object 'output'")
             rows.append(row)
-    return rows[:limit] if limit else rows
+    return select_rows(rows, limit)
 
 
 def default_out_dir(predictor_name: str, data_path: str | Path, results_dir: str | Path = "results") -> Path:
@@ -50,6 +61,7 @@ def evaluate(
     n_resamples: int = 2000,
     seed: int = 0,
     command: str | None = None,
+    extra: dict | None = None,
 ) -> dict:
     """Predict every gold row, score, and write ``metrics.json`` + ``predictions.jsonl`` to ``out_dir``."""
     gold = read_gold(data_path, limit)
@@ -67,6 +79,7 @@ def evaluate(
         "confidence": _confidence_split(rows, exact),
         # Informational only: speed claims come from the benchmark script, not from here.
         "latency_ms": {"p50": float(np.percentile(latencies, 50)), "p95": float(np.percentile(latencies, 95))},
+        **(extra or {}),
         "provenance": provenance({"data": data_path}, command),
     }
     out = Path(out_dir) if out_dir else default_out_dir(predictor.name, data_path)

@@ -484,37 +484,8 @@ def canonical_json(intent: dict) -> str:
     return json.dumps(intent, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _drop_nulls(node: Any) -> Any:
-    """Remove the `null` branches and `default: null` pydantic emits for optional fields: never valid here."""
-    if isinstance(node, list):
-        return [_drop_nulls(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _drop_nulls(v) for k, v in node.items() if not (k == "default" and v is None)}
-    if "anyOf" in out:
-        branches = [b for b in out["anyOf"] if b != {"type": "null"}]
-        if len(branches) == 1:
-            rest = {k: v for k, v in out.items() if k != "anyOf"}
-            return {**branches[0], **rest}
-        out["anyOf"] = branches
-    return out
-
-
 def intent_json_schema() -> dict:
-    """The JSON Schema of all intents (what constrained decoding restricts output to)."""
-    schema = _drop_nulls(_INTENT.json_schema())
-    schema["title"] = "microllm intent (spec v1)"
-    schema["$id"] = "https://microllm.local/intent.schema.json"
-    return schema
+    """The JSON Schema of all intents, tight enough for constrained decoding (see :mod:`microllm.json_schema`)."""
+    from microllm.json_schema import intent_json_schema as build
 
-
-SCHEMA_PATH = __import__("pathlib").Path(__file__).parent / "resources" / "intent.schema.json"
-
-
-def export_json_schema(path=SCHEMA_PATH) -> str:
-    """Write :func:`intent_json_schema` to ``path`` (the packaged copy by default); return the path."""
-    from pathlib import Path
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(intent_json_schema(), indent=2, sort_keys=True) + "\n")
-    return str(path)
+    return build()

@@ -3,9 +3,17 @@
 import pytest
 from conftest import ROOT
 
+from microllm.bench import BenchConfig
+from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
 
-SHIPPED = {"data.yaml": DataConfig, "baselines.yaml": BaselineConfig}
+SHIPPED = {
+    "data.yaml": DataConfig,
+    "baselines.yaml": BaselineConfig,
+    "compare.yaml": CompareConfig,
+    "compare-free.yaml": CompareConfig,
+    "bench.yaml": BenchConfig,
+}
 
 
 def test_every_shipped_config_is_known_and_loads():

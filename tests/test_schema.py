@@ -5,10 +5,10 @@ import json
 import pytest
 from conftest import ROOT, SPEC_EXAMPLES
 
+from microllm.json_schema import SCHEMA_PATH
 from microllm.schema import (
     ACTIONS,
     OPERATIONS,
-    SCHEMA_PATH,
     IntentError,
     canonical_json,
     intent_json_schema,
@@ -160,3 +160,26 @@ def test_exported_json_schema_is_current_and_covers_every_action():
     for action in ACTIONS:
         assert f'"{action}"' in text
     assert all(d.get("additionalProperties") is False for d in schema["$defs"].values() if "properties" in d)
+
+
+def test_json_schema_is_as_strict_as_the_parser():
+    """What the grammar allows, the parser accepts, and the reverse on the data (jsonschema checks it)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(intent_json_schema())
+    rows = [json.loads(line) for line in (ROOT / "data" / "synthetic" / "train.jsonl").read_text().splitlines()]
+    for row in rows:
+        assert validator.is_valid(row["output"]), row["output"]
+    rejected_by_parser = [
+        {"action": "share_grant_access", "share": "f"},
+        {"action": "share_grant_access", "share": "f", "username": "a", "group": "b"},
+        {"action": "fw_allow", "port": 1, "service": "ssh"},
+        {"action": "dns_add", "name": "a.lan", "record_type": "A", "value": "10.0.0.1", "priority": 5},
+        {"action": "clarify", "intent": "dns_add", "missing": ["ttl"]},
+        {"action": "multi", "steps": [{"action": "user_lock", "username": "a"}]},
+        {"action": "user_add", "username": ""},
+    ]
+    for obj in rejected_by_parser:
+        assert not validator.is_valid(obj), obj
+        with pytest.raises(IntentError):
+            validate_intent(obj)

@@ -21,6 +21,7 @@ def register(name: str):
 
 def _load_builtin() -> None:
     # Imported lazily so `import microllm` stays light and heavy backends load only when named.
+    from microllm.backends import llamacpp, ollama_client, transformers_hf  # noqa: F401
     from microllm.baselines import classic, rules  # noqa: F401
 
 

@@ -1,0 +1,1 @@
+"""Model backends behind the Predictor interface: llama.cpp (in-process), transformers, Ollama."""

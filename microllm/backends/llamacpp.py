@@ -1,0 +1,127 @@
+"""In-process llama.cpp backend: GGUF models, chat template from the GGUF, JSON-Schema grammar, KV-cache reuse."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
+from microllm.models import resolve_model
+from microllm.predictors import register
+from microllm.predictors.base import Predictor
+from microllm.prompts import PromptConfig, build_messages, load_shots
+from microllm.schema import intent_json_schema
+
+# A plain format for GGUFs without a chat template (e.g. tiny test models).
+FALLBACK_TEMPLATE = (
+    "{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n\n"
+    "{% elif m['role'] == 'user' %}Request: {{ m['content'] }}\n"
+    "{% else %}Intent: {{ m['content'] }}\n\n{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}Intent: {% endif %}"
+)
+
+
+@dataclass
+class LlamaCppConfig:
+    """How the llama.cpp backend loads and decodes."""
+
+    n_ctx: int = 4096
+    n_threads: int = max(1, min(2, os.cpu_count() or 1))
+    max_tokens: int = 256
+    constrained: bool = True
+
+
+def _load(path: str, cfg: LlamaCppConfig):
+    from llama_cpp import Llama  # heavy native import, only when a llama.cpp model is asked for
+
+    return Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
+                 n_batch=512, seed=0, verbose=False)  # fmt: skip
+
+
+@register("llamacpp")
+class LlamaCppPredictor(Predictor):
+    """Greedy decoding of a GGUF model; the shared prompt prefix (system + examples) stays in the KV cache.
+
+    Contexts are not thread-safe: one predictor serves one thread at a time.
+    """
+
+    name = "llamacpp"
+
+    def __init__(self, model: str = "gemma-3-270m", prompt: str = "few-shot", constrained: bool | str = True,
+                 n_shots: int | str = 12, max_tokens: int | str = 256, n_ctx: int | str = 4096,
+                 n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl"):  # fmt: skip
+        from llama_cpp import LlamaGrammar
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.resolved = resolve_model(model)
+        if self.resolved.kind != "gguf":
+            raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
+        self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained))
+        if n_threads is not None:
+            self.cfg.n_threads = int(n_threads)
+        self.prompt_cfg = PromptConfig(style=prompt, n_shots=int(n_shots), train_file=train_file)
+        self.shots = load_shots(self.prompt_cfg)
+        self.model_name = model
+        self.llm = _load(str(self.resolved.path), self.cfg)
+        meta = self.llm.metadata
+        eos, bos = self.llm.token_eos(), self.llm.token_bos()
+        text = self.llm._model.token_get_text  # noqa: SLF001 - the public API has no token-to-text for specials
+        self.formatter = Jinja2ChatFormatter(template=meta.get("tokenizer.chat_template") or FALLBACK_TEMPLATE,
+                                             eos_token=text(eos) if eos >= 0 else "",
+                                             bos_token=text(bos) if bos >= 0 else "")  # fmt: skip
+        self.has_chat_template = "tokenizer.chat_template" in meta
+        # Base models (Gemma 3) expect BOS, and the fallback template does not write it.
+        self.bos = bos if meta.get("tokenizer.ggml.add_bos_token") == "true" and bos >= 0 else None
+        self.grammar = LlamaGrammar.from_json_schema(json.dumps(intent_json_schema()), verbose=False)
+        self.name = f"llamacpp:{model}:{prompt}:{'constrained' if self.cfg.constrained else 'free'}"
+        self.last_usage: dict = {}
+
+    def prompt_tokens(self, text: str) -> list[int]:
+        """The query rendered with the model's chat template, tokenized (special tokens parsed)."""
+        rendered = self.formatter(messages=build_messages(text, self.prompt_cfg, self.shots)).prompt
+        tokens = self.llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True)
+        return [self.bos, *tokens] if self.bos is not None and tokens[:1] != [self.bos] else tokens
+
+    def generate(self, text: str) -> tuple[str, float]:
+        """Greedy decode; stop at end of turn, a complete JSON object, or max_tokens."""
+        import llama_cpp
+
+        tokens = self.prompt_tokens(text)
+        if len(tokens) + self.cfg.max_tokens > self.cfg.n_ctx:
+            raise ValueError(f"prompt of {len(tokens)} tokens does not fit n_ctx={self.cfg.n_ctx}")
+        cached = self.llm._input_ids[: self.llm.n_tokens].tolist()  # noqa: SLF001
+        reused = next((i for i, (a, b) in enumerate(zip(cached, tokens, strict=False)) if a != b),
+                      min(len(cached), len(tokens)))  # fmt: skip
+        n_vocab = self.llm.n_vocab()
+        pieces: list[str] = []
+        logprobs: list[float] = []
+        out = b""
+        grammar = self.grammar if self.cfg.constrained else None
+        start = first = time.perf_counter()
+        for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar):
+            if not pieces and first == start:
+                first = time.perf_counter()  # the prompt (its uncached suffix) is evaluated before the first token
+            if llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok) or len(pieces) >= self.cfg.max_tokens:
+                break
+            # The logits that produced `tok` are still the context's last row: the model's own distribution.
+            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(n_vocab,))  # noqa: SLF001
+            logprobs.append(log_softmax_at(logits, tok))
+            piece = self.llm.detokenize([tok])
+            out += piece
+            pieces.append(piece.decode("utf-8", errors="replace"))
+            decoded = out.decode("utf-8", errors="ignore")
+            if not self.cfg.constrained and json_object_end(decoded) is not None:
+                break
+        raw = out.decode("utf-8", errors="replace")
+        end = json_object_end(raw)
+        self.last_usage = {"prompt_tokens": len(tokens), "reused_prefix": reused, "completion_tokens": len(pieces),
+                           "prompt_eval_s": first - start, "decode_s": time.perf_counter() - first}  # fmt: skip
+        return (raw[:end] if end else raw), confidence(pieces, logprobs)
+
+
+def _bool(value: bool | str) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")

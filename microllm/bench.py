@@ -1,0 +1,108 @@
+"""Latency and throughput benchmark: models side by side in one process, interleaved, medians over repeats.
+
+Not a test: tests check correctness, this measures speed (`microllm bench --config configs/bench.yaml`).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+from microllm.config import save_config
+from microllm.evaluate import read_gold
+from microllm.provenance import provenance
+
+
+@dataclass
+class BenchConfig:
+    """Which arms to time, on which queries, how often."""
+
+    models: list[str] = field(default_factory=lambda: ["gemma-3-270m", "qwen2.5-coder-1.5b"])
+    backend: str = "llamacpp"
+    prompt: str = "few-shot"
+    constrained: list[bool] = field(default_factory=lambda: [True, False])
+    queries_file: str = "data/synthetic/test.jsonl"
+    n_queries: int = 20
+    warmup: int = 2
+    repeats: int = 3
+    n_threads: int = 2
+    reference: str = ""  # arm the ratios are relative to; default: the first
+    results_dir: str = "results"
+    run: str = "llamacpp"
+
+
+def _arm_name(model: str, constrained: bool) -> str:
+    return f"{model}:{'constrained' if constrained else 'free'}"
+
+
+def _load_arms(cfg: BenchConfig) -> dict:
+    from microllm.predictors import get_predictor
+
+    arms, proc = {}, psutil.Process()
+    for model in cfg.models:
+        for constrained in cfg.constrained:
+            before = proc.memory_info().rss
+            pred = get_predictor(cfg.backend, model=model, prompt=cfg.prompt, constrained=constrained,
+                                 n_threads=cfg.n_threads)  # fmt: skip
+            arms[_arm_name(model, constrained)] = {"predictor": pred, "rss_before": before}
+    return arms
+
+
+def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
+    """Time every arm on the same queries, interleaved per query so that drift hits all arms alike."""
+    queries = [r["input"] for r in read_gold(cfg.queries_file, cfg.n_queries + cfg.warmup)]
+    warm, timed = queries[: cfg.warmup], queries[cfg.warmup :]
+    arms = _load_arms(cfg)
+    proc = psutil.Process()
+    samples = {name: {"latency": [], "prompt_tps": [], "gen_tps": [], "peak_rss": 0} for name in arms}
+    for name, arm in arms.items():
+        for q in warm:  # fills the KV cache with the shared prefix, as in serving
+            arm["predictor"].predict(q)
+        samples[name]["peak_rss"] = proc.memory_info().rss - arm["rss_before"]
+    per_repeat = {name: [] for name in arms}
+    for _ in range(cfg.repeats):
+        lat = {name: [] for name in arms}
+        for q in timed:
+            for name, arm in arms.items():
+                pred = arm["predictor"]
+                t0 = time.perf_counter()
+                pred.predict(q)
+                lat[name].append(time.perf_counter() - t0)
+                usage = getattr(pred, "last_usage", {})
+                if usage.get("prompt_eval_s"):
+                    new = usage["prompt_tokens"] - usage["reused_prefix"]
+                    samples[name]["prompt_tps"].append(new / usage["prompt_eval_s"])
+                if usage.get("decode_s"):
+                    samples[name]["gen_tps"].append(usage["completion_tokens"] / usage["decode_s"])
+        for name in arms:
+            per_repeat[name].append({"p50": np.percentile(lat[name], 50), "p95": np.percentile(lat[name], 95),
+                                     "qps": len(lat[name]) / sum(lat[name])})  # fmt: skip
+    rows = []
+    for name, arm in arms.items():
+        reps = per_repeat[name]
+        size = arm["predictor"].resolved.size_bytes / 2**20
+        rows.append({"arm": name, "p50_ms": 1000 * statistics.median(r["p50"] for r in reps),
+                     "p95_ms": 1000 * statistics.median(r["p95"] for r in reps),
+                     "queries_per_s": statistics.median(r["qps"] for r in reps),
+                     "prompt_tok_s": statistics.median(samples[name]["prompt_tps"] or [float("nan")]),
+                     "gen_tok_s": statistics.median(samples[name]["gen_tps"] or [float("nan")]),
+                     "rss_mb": samples[name]["peak_rss"] / 2**20, "size_mb": size})  # fmt: skip
+    table = pd.DataFrame(rows)
+    ref = cfg.reference or table["arm"].iloc[0]
+    ref_p50 = table.loc[table["arm"] == ref, "p50_ms"].iloc[0]
+    table[f"p50_vs_{ref}"] = table["p50_ms"] / ref_p50
+    out = Path(cfg.results_dir) / "bench" / cfg.run
+    out.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, out / "config.yaml")
+    record = {"rows": table.to_dict("records"), "n_timed_queries": len(timed), "repeats": cfg.repeats,
+              "provenance": provenance({"queries": cfg.queries_file}, command)}  # fmt: skip
+    (out / "bench.json").write_text(json.dumps(record, indent=2) + "\n")
+    (out / "bench.md").write_text(table.to_markdown(index=False, floatfmt=".2f") + "\n")
+    return table

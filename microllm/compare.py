@@ -1,0 +1,117 @@
+"""Base-model comparison: every catalog model x prompt style x constrained decoding, scored on the same data."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import psutil
+
+from microllm.config import save_config
+from microllm.evaluate import evaluate
+from microllm.models import CATALOG, ModelUnavailable, resolve_model
+from microllm.predictors import get_predictor
+from microllm.provenance import file_sha256
+
+
+@dataclass
+class CompareConfig:
+    """Stage 2: which models, prompts and decoding modes are compared, on which data."""
+
+    models: list[str] = field(default_factory=lambda: list(CATALOG))
+    backend: str = "llamacpp"
+    prompts: list[str] = field(default_factory=lambda: ["zero-shot", "few-shot"])
+    constrained: list[bool] = field(default_factory=lambda: [True])
+    datasets: dict[str, str] = field(
+        default_factory=lambda: {"dev": "data/eval/dev.jsonl", "test": "data/synthetic/test.jsonl"}
+    )
+    limits: dict[str, int] = field(default_factory=lambda: {"test": 160})  # per dataset; absent = all rows
+    n_shots: int = 12
+    n_threads: int = 2
+    max_tokens: int = 256
+    train_file: str = "data/synthetic/train.jsonl"
+    results_dir: str = "results"
+    run: str = "base-models"
+    reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun
+
+
+def run_slug(model: str, backend: str, prompt: str, constrained: bool) -> str:
+    """A path-safe name for one arm, e.g. 'llamacpp-gemma-3-270m-few-shot-constrained'."""
+    model = re.sub(r"[^A-Za-z0-9.]+", "-", Path(model).stem if model.endswith(".gguf") else model).strip("-")
+    return f"{backend}-{model}-{prompt}-{'constrained' if constrained else 'free'}"
+
+
+def _row(m: dict, dataset: str, path: Path) -> dict:
+    lo, hi = m["exact_match_ci95"]
+    arm = m["arm"]
+    return {**{k: arm[k] for k in ("model", "backend", "prompt", "constrained")}, "dataset": dataset, "n": m["n"],
+            "exact_match": m["exact_match"], "em_ci95_low": lo, "em_ci95_high": hi, "field_f1": m["field_f1"],
+            "action_accuracy": m["action_accuracy"], "valid_json_rate": m["valid_json_rate"],
+            "p50_ms": m["latency_ms"]["p50"], "p95_ms": m["latency_ms"]["p95"], "size_mb": m["model_size_mb"],
+            "rss_load_mb": m["rss_load_mb"], "metrics": str(path)}  # fmt: skip
+
+
+def _reusable(path: Path, arm: dict, data: str) -> dict | None:
+    """Metrics already computed for exactly this arm on exactly this data file (runs are resumable)."""
+    if not path.exists():
+        return None
+    m = json.loads(path.read_text())
+    same_data = m["provenance"]["data"]["data"]["sha256"] == file_sha256(data)
+    return m if m.get("arm") == arm and same_data else None
+
+
+def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None) -> list[dict]:
+    arm = {"model": model, "backend": cfg.backend, "prompt": prompt, "constrained": constrained,
+           "n_shots": cfg.n_shots, "max_tokens": cfg.max_tokens, "train_file": cfg.train_file}  # fmt: skip
+    slug = run_slug(model, cfg.backend, prompt, constrained)
+    paths = {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
+    done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)
+            for name, data in cfg.datasets.items()} if cfg.reuse_existing else {}  # fmt: skip
+    todo = [name for name in cfg.datasets if not done.get(name)]
+    rows = [_row(done[name], name, paths[name]) for name in cfg.datasets if done.get(name)]
+    if not todo:
+        return rows
+    rss0 = psutil.Process().memory_info().rss
+    predictor = get_predictor(cfg.backend, model=model, prompt=prompt, constrained=constrained,
+                              n_shots=cfg.n_shots, n_threads=cfg.n_threads, max_tokens=cfg.max_tokens,
+                              train_file=cfg.train_file)  # fmt: skip
+    info = {"model_size_mb": round(predictor.resolved.size_bytes / 2**20, 1),
+            "rss_load_mb": round((psutil.Process().memory_info().rss - rss0) / 2**20, 1)}  # fmt: skip
+    for name in todo:
+        limit = cfg.limits.get(name)
+        m = evaluate(predictor, cfg.datasets[name], paths[name].parent, limit, command=command,
+                     extra={"arm": {**arm, "limit": limit}, **info})  # fmt: skip
+        rows.append(_row(m, name, paths[name]))
+    del predictor
+    return rows
+
+
+def run_comparison(cfg: CompareConfig, command: str | None = None, log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every available model arm; unavailable models are listed with the reason, never skipped silently.
+
+    Writes results/compare/<run>/{config.yaml, summary.json, summary.md, unavailable.json}.
+    """
+    rows, missing = [], []
+    for model in cfg.models:
+        try:
+            resolve_model(model)
+        except ModelUnavailable as e:
+            missing.append({"model": model, "reason": e.reason})
+            log(f"{model}: not run ({e.reason})")
+            continue
+        for prompt in cfg.prompts:
+            for constrained in cfg.constrained:
+                log(f"{model} {prompt} {'constrained' if constrained else 'free'} ...")
+                rows += _arm(cfg, model, prompt, constrained, command)
+    out = Path(cfg.results_dir) / "compare" / cfg.run
+    out.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, out / "config.yaml")
+    table, unavailable = pd.DataFrame(rows), pd.DataFrame(missing, columns=["model", "reason"])
+    (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (out / "unavailable.json").write_text(json.dumps(missing, indent=2) + "\n")
+    if not table.empty:
+        (out / "summary.md").write_text(table.drop(columns=["metrics"]).to_markdown(index=False, floatfmt=".3f") + "\n")
+    return table, unavailable

@@ -1,0 +1,91 @@
+"""Zero-shot and few-shot prompts for base models; few-shot examples come from the synthetic train split only."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from microllm.schema import MODEL_BY_ACTION, required_fields
+
+TRAIN_FILE = "data/synthetic/train.jsonl"
+
+
+def _action_line(action: str) -> str:
+    model = MODEL_BY_ACTION[action]
+    req = required_fields(action)
+    opt = [f for f in model.model_fields if f not in req and f != "action"]
+    return f"- {action}: " + ", ".join(req) + (f" (optional: {', '.join(opt)})" if opt else "")
+
+
+def system_prompt() -> str:
+    """The task description: actions with their fields and the spec's rules, in compact form."""
+    actions = "\n".join(_action_line(a) for a in MODEL_BY_ACTION)
+    return (
+        "You turn a system administrator's request into exactly one JSON object (an intent), nothing else.\n"
+        "Actions and their fields:\n" + actions + "\n"
+        "- multi: steps (a list of two or more action objects, in the order asked)\n"
+        "- clarify: intent (the action meant), missing (sorted list of the required fields not given)\n"
+        "- unknown: no fields (questions, troubleshooting, chit-chat, other systems)\n"
+        "Rules: omit optional fields that are not stated. DNS names lower-case without a trailing dot; "
+        "record_type upper-case (IPv4 -> A, IPv6 -> AAAA). Copy user, group and share names, passwords and paths "
+        "exactly. Ports, ttl and days are integers (ttl in seconds). Firewall services lower-case."
+    )
+
+
+@dataclass(frozen=True)
+class PromptConfig:
+    """How a base model is prompted."""
+
+    style: str = "few-shot"  # "zero-shot" | "few-shot"
+    n_shots: int = 12
+    seed: int = 0
+    train_file: str = TRAIN_FILE
+
+
+def pick_shots(train_rows: list[dict], n: int, seed: int = 0) -> list[dict]:
+    """n training rows spread over categories (round-robin), fixed by the seed, never looked at per query."""
+    rng = random.Random(seed)
+    by_cat: dict[str, list[dict]] = {}
+    for row in train_rows:
+        by_cat.setdefault(row["category"], []).append(row)
+    pools = {c: rng.sample(rows, len(rows)) for c, rows in sorted(by_cat.items())}
+    shots: list[dict] = []
+    while len(shots) < n and any(pools.values()):
+        for cat in sorted(pools):
+            if pools[cat] and len(shots) < n:
+                shots.append(pools[cat].pop())
+    return shots
+
+
+def ordered_json(intent: dict) -> str:
+    """Examples are written in the key order the decoding grammar forces, so they never contradict it."""
+    from microllm.json_schema import ordered_json as render
+
+    return render(intent)
+
+
+def build_messages(query: str, cfg: PromptConfig, shots: list[dict] | None = None) -> list[dict]:
+    """Chat messages: system, then (user, assistant) example pairs, then the query. The prefix is the same for
+    every query, so a backend can reuse its KV cache."""
+    messages = [{"role": "system", "content": system_prompt()}]
+    if cfg.style == "few-shot":
+        for row in shots or []:
+            messages += [{"role": "user", "content": row["input"]},
+                         {"role": "assistant", "content": ordered_json(row["output"])}]  # fmt: skip
+    elif cfg.style != "zero-shot":
+        raise ValueError(f"unknown prompt style {cfg.style!r}: zero-shot or few-shot")
+    messages.append({"role": "user", "content": query})
+    return messages
+
+
+def load_shots(cfg: PromptConfig) -> list[dict]:
+    """The few-shot examples for a config (empty for zero-shot)."""
+    if cfg.style != "few-shot":
+        return []
+    path = Path(cfg.train_file)
+    if not path.exists():
+        raise FileNotFoundError(f"few-shot examples come from {path}: run `microllm data build`")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return pick_shots(rows, cfg.n_shots, cfg.seed)

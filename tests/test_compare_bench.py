@@ -1,0 +1,46 @@
+"""The base-model comparison and the benchmark run end to end on a tiny GGUF; unavailable models are listed."""
+
+import json
+
+import pytest
+from conftest import ROOT
+
+from microllm.bench import BenchConfig, run_benchmark
+from microllm.compare import CompareConfig, run_comparison, run_slug
+from microllm.testing import make_tiny_gguf
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return str(make_tiny_gguf(tmp_path_factory.mktemp("tiny") / "tiny.gguf"))
+
+
+def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cfg = CompareConfig(models=[tiny, "phi-3-mini-4k-instruct"], prompts=["zero-shot"], constrained=[True],
+                        datasets={"dev": str(ROOT / "data" / "eval" / "dev.jsonl")}, limits={"dev": 3},
+                        n_threads=1, max_tokens=12, results_dir=str(tmp_path), run="tiny")  # fmt: skip
+    table, missing = run_comparison(cfg, log=lambda _: None)
+    assert list(table["n"]) == [3] and table["size_mb"].iloc[0] > 0
+    assert missing.to_dict("records")[0]["model"] == "phi-3-mini-4k-instruct"
+    assert "not available offline" in missing.to_dict("records")[0]["reason"]
+    out = tmp_path / "compare" / "tiny"
+    assert {p.name for p in out.iterdir()} >= {"config.yaml", "summary.json", "unavailable.json", "summary.md"}
+    metrics = tmp_path / "eval" / run_slug(tiny, "llamacpp", "zero-shot", True) / "dev" / "metrics.json"
+    assert json.loads(metrics.read_text())["n"] == 3
+
+
+def test_run_slug_is_path_safe():
+    assert run_slug("/x/y/Tiny Model.gguf", "llamacpp", "few-shot", False) == "llamacpp-Tiny-Model-few-shot-free"
+
+
+def test_benchmark_reports_medians_and_ratios(tiny, tmp_path):
+    cfg = BenchConfig(models=[tiny], constrained=[True, False], prompt="zero-shot", n_queries=2, warmup=1, repeats=2,
+                      n_threads=1, queries_file=str(ROOT / "data" / "synthetic" / "test.jsonl"),
+                      results_dir=str(tmp_path), run="tiny")  # fmt: skip
+    table = run_benchmark(cfg)
+    assert len(table) == 2 and (table["p50_ms"] > 0).all() and (table["p95_ms"] >= table["p50_ms"]).all()
+    ratio = [c for c in table.columns if c.startswith("p50_vs_")][0]
+    assert table[ratio].iloc[0] == pytest.approx(1.0)
+    record = json.loads((tmp_path / "bench" / "tiny" / "bench.json").read_text())
+    assert record["repeats"] == 2 and record["provenance"]["machine"]["cpu_count"]
