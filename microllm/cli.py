@@ -83,6 +83,19 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _cmd_modelfile(args) -> int:
+    from microllm.models import resolve_model
+    from microllm.models.modelfile import write_modelfile
+
+    resolved = resolve_model(args.model)
+    fmt = args.format or (resolved.entry.prompt_format if resolved.entry else None)
+    if not fmt:
+        raise ValueError("a GGUF path needs --format (chatml, gemma, llama3, phi3, zephyr)")
+    out = write_modelfile(resolved.path, fmt, args.out)
+    print(f"wrote {out}; register it with: ollama create microllm -f {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_notebooks(args) -> int:
     from microllm.notebooks import execute_notebook
 
@@ -152,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--config", default=None, help="YAML BenchConfig (e.g. configs/bench.yaml)")
     k.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
     k.set_defaults(func=_cmd_bench)
+
+    f = sub.add_parser("modelfile", help="write an Ollama Modelfile for a catalog model or GGUF")
+    f.add_argument("model", help="catalog key or GGUF path")
+    f.add_argument("--out", default="artifacts/Modelfile")
+    f.add_argument("--format", default=None, help="chat format for a bare GGUF (chatml, gemma, llama3, phi3, zephyr)")
+    f.set_defaults(func=_cmd_modelfile)
 
     r = sub.add_parser("readme", help="regenerate the README results table from results/")
     r.set_defaults(func=_cmd_readme)

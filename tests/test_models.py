@@ -132,3 +132,14 @@ def test_ollama_against_a_real_server():
         pytest.skip("the Ollama server has no model pulled")
     pred = OllamaPredictor(model=models[0]).predict("Remove user jane")
     assert pred.error is None or pred.raw
+
+
+def test_cli_modelfile_for_a_gguf(tmp_path):
+    from microllm.cli import main
+    from microllm.testing import make_tiny_gguf
+
+    gguf = make_tiny_gguf(tmp_path / "t.gguf")
+    out = tmp_path / "Modelfile"
+    assert main(["modelfile", str(gguf), "--out", str(out)]) == 2  # a bare GGUF needs its chat format
+    assert main(["modelfile", str(gguf), "--format", "chatml", "--out", str(out)]) == 0
+    assert out.read_text().startswith("FROM ")

@@ -1,0 +1,99 @@
+"""Tables and charts for notebook 02 (base models): loaded from results/, so the notebook only displays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from microllm.report import CATEGORY_ORDER
+
+
+def load_comparison(results_dir: str | Path) -> pd.DataFrame:
+    """Every arm of every comparison run under results/compare/, one row per arm x dataset."""
+    frames = [pd.DataFrame(json.loads(p.read_text())) for p in sorted(Path(results_dir).glob("compare/*/summary.json"))]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    return table.drop_duplicates(["model", "backend", "prompt", "constrained", "dataset"], keep="last")
+
+
+def load_unavailable(results_dir: str | Path) -> pd.DataFrame:
+    """Models that could not be run, with the reason (from every comparison run)."""
+    rows = [r for p in sorted(Path(results_dir).glob("compare/*/unavailable.json")) for r in json.loads(p.read_text())]
+    return pd.DataFrame(rows, columns=["model", "reason"]).drop_duplicates("model")
+
+
+def headline(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
+    """The comparison on one dataset, best first: exact match with its interval, validity, speed, size."""
+    t = table[table["dataset"] == dataset].copy()
+    t["exact match [95% CI]"] = [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" for e, lo, hi in
+                                 zip(t["exact_match"], t["em_ci95_low"], t["em_ci95_high"], strict=True)]  # fmt: skip
+    cols = ["model", "prompt", "constrained", "n", "exact match [95% CI]", "field_f1", "valid_json_rate", "p50_ms",
+            "size_mb"]  # fmt: skip
+    return t.sort_values("exact_match", ascending=False)[cols].reset_index(drop=True)
+
+
+def plot_accuracy_latency(table: pd.DataFrame, baselines: pd.DataFrame | None = None, dataset: str = "dev"):
+    """Exact match (with 95% CI) against median latency, log scale: up and to the left is better."""
+    t = table[(table["dataset"] == dataset)]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for (prompt, constrained), g in t.groupby(["prompt", "constrained"]):
+        err = [g["exact_match"] - g["em_ci95_low"], g["em_ci95_high"] - g["exact_match"]]
+        label = f"{prompt}, {'constrained' if constrained else 'free'}"
+        ax.errorbar(g["p50_ms"], g["exact_match"], yerr=err, fmt="o", capsize=3, label=label)
+        for _, r in g.iterrows():
+            ax.annotate(r["model"], (r["p50_ms"], r["exact_match"]), fontsize=7, xytext=(4, 3),
+                        textcoords="offset points")  # fmt: skip
+    if baselines is not None and not baselines.empty:
+        b = baselines[baselines["dataset"] == dataset]
+        ax.scatter([0.5] * len(b), b["exact_match"], marker="s", color="grey", label="baselines (< 1 ms)")
+        for _, r in b.iterrows():
+            ax.annotate(r["predictor"], (0.5, r["exact_match"]), fontsize=7, xytext=(4, -8), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("median latency per request (ms, log scale; 2-core CPU)")
+    ax.set_ylabel("exact match")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"Base models before fine-tuning: accuracy vs latency ({dataset})")
+    ax.legend(fontsize=8, loc="best")
+    plt.tight_layout()
+    return fig
+
+
+def per_category(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
+    """Exact match per category for each arm on one dataset (from each arm's metrics.json)."""
+    cols = {}
+    for _, r in table[table["dataset"] == dataset].iterrows():
+        m = json.loads(Path(r["metrics"]).read_text())
+        name = f"{r['model']} ({r['prompt']}{'' if r['constrained'] else ', free'})"
+        cols[name] = {c: v["exact_match"] for c, v in m["per_category"].items()}
+    out = pd.DataFrame(cols)
+    return out.reindex([c for c in CATEGORY_ORDER if c in out.index])
+
+
+def plot_per_category(cat_table: pd.DataFrame):
+    """Grouped bars of exact match per category, one bar per arm."""
+    ax = cat_table.plot.bar(figsize=(9, 4), width=0.8)
+    ax.set_ylabel("exact match")
+    ax.set_ylim(0, 1)
+    ax.set_title("Exact match per category")
+    ax.legend(fontsize=7, ncol=2)
+    plt.tight_layout()
+    return ax.figure
+
+
+def constrained_effect(table: pd.DataFrame, dataset: str = "dev", prompt: str = "few-shot") -> pd.DataFrame:
+    """Valid-JSON rate and exact match with and without constrained decoding, per model."""
+    t = table[(table["dataset"] == dataset) & (table["prompt"] == prompt)]
+    wide = t.pivot_table(index="model", columns="constrained", values=["valid_json_rate", "exact_match"])
+    wide.columns = [f"{metric} ({'constrained' if c else 'free'})" for metric, c in wide.columns]
+    return wide
+
+
+def load_bench(results_dir: str | Path, run: str) -> pd.DataFrame:
+    """The benchmark table of one run (results/bench/<run>/bench.json), or an empty frame."""
+    path = Path(results_dir) / "bench" / run / "bench.json"
+    return pd.DataFrame(json.loads(path.read_text())["rows"]) if path.exists() else pd.DataFrame()
