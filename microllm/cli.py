@@ -112,6 +112,35 @@ def _cmd_readme(args) -> int:
     return 0
 
 
+def _cmd_execute(args) -> int:
+    from pathlib import Path
+
+    from microllm.execute import execute
+    from microllm.predictors import get_predictor
+    from microllm.schema import IntentError, parse_intent
+
+    if args.intent is not None:
+        text = Path(args.intent[1:]).read_text() if args.intent.startswith("@") else args.intent
+        try:
+            intent = parse_intent(text)
+        except IntentError as e:
+            raise ValueError(f"--intent: {e.message}") from None
+    else:
+        pred = get_predictor(args.predictor).predict(args.request)
+        if pred.intent is None:
+            raise ValueError(f"could not parse the request: {pred.error}")
+        intent = pred.intent
+    extra = json.loads(Path(args.extra_vars_file).read_text()) if args.extra_vars_file else {}
+    for kv in args.extra_var or []:
+        key, _, value = kv.partition("=")
+        extra[key] = value
+    outcome = execute(intent, inventory=args.inventory, check=not args.apply, diff=not args.no_diff,
+                      extra_vars=extra or None, workdir=args.workdir, timeout=args.timeout)  # fmt: skip
+    print(json.dumps(outcome.to_dict(), indent=2, default=str))
+    print(f"{outcome.status}: {outcome.message}", file=sys.stderr)
+    return 0 if outcome.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree of every subcommand."""
     p = argparse.ArgumentParser(prog="microllm", description=__doc__)
@@ -180,6 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter-cell value")
     n.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     n.set_defaults(func=_cmd_notebooks)
+
+    x = sub.add_parser("execute", help="run an intent (or a request, parsed first) with ansible-playbook")
+    src = x.add_mutually_exclusive_group(required=True)
+    src.add_argument("request", nargs="?", default=None, help="request text, parsed by --predictor")
+    src.add_argument("--intent", default=None, help="intent JSON, or @file.json")
+    x.add_argument("--predictor", default="rules", help="predictor that parses the request (default: rules)")
+    x.add_argument("--inventory", "-i", default=None, help="ansible inventory (default: localhost, local connection)")
+    x.add_argument("--apply", action="store_true", help="change the system (default: check mode, nothing changes)")
+    x.add_argument("--no-diff", action="store_true", help="do not ask ansible for diffs")
+    x.add_argument("--extra-var", "-e", action="append", metavar="KEY=VALUE", help="e.g. -e dns_server=10.0.0.1")
+    x.add_argument("--extra-vars-file", default=None, help="JSON file of extra vars (DNS server, TSIG key file...)")
+    x.add_argument("--workdir", default=None, help="keep playbook, inventory and report here (default: a temp dir)")
+    x.add_argument("--timeout", type=float, default=300, help="seconds for ansible-playbook")
+    x.set_defaults(func=_cmd_execute)
     return p
 
 
