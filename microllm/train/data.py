@@ -1,0 +1,110 @@
+"""Training examples: synthetic rows -> TRL prompt/completion chat examples, so the loss falls on the answer only.
+
+Each row becomes ``prompt`` = [system?, user = the request] and ``completion`` = [assistant = the gold intent in
+the key order the decoding grammar forces]. TRL tokenizes prompt and prompt+completion with the model's chat
+template and masks (label -100) every token of the prompt: no `{% generation %}` markers are needed in the template.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from microllm.data.io import read_jsonl
+from microllm.prompts import ordered_json, system_prompt
+
+SHORT_SYSTEM_PROMPT = "Turn the administrator's request into one JSON intent."
+
+# For base models that ship no chat template (the Gemma 3 270M GGUF): the llama.cpp backend's plain
+# "Request:/Intent:" format, plus BOS (Gemma needs it; apply_chat_template adds no special tokens) and EOS after the
+# answer (so the model learns to stop). The generation prompt ends in a newline, a token boundary: with "Intent: "
+# the tokenizer merges the space into " {" when the answer follows, so inference would end the prompt on a lone space
+# token that training never shows.
+PLAIN_CHAT_TEMPLATE = (
+    "{{ bos_token or '' }}{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n\n"
+    "{% elif m['role'] == 'user' %}Request: {{ m['content'] }}\n"
+    "{% else %}Intent:\n{{ m['content'] }}{{ eos_token }}\n{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}Intent:\n{% endif %}"
+)
+
+
+def finetune_system_prompt(style: str) -> str | None:
+    """The system message a fine-tuned model is trained (and must be prompted) with: "short", "none" or "full"."""
+    if style == "none":
+        return None
+    if style == "short":
+        return SHORT_SYSTEM_PROMPT
+    if style == "full":
+        return system_prompt()
+    raise ValueError(f"unknown system prompt style {style!r}: short, none or full")
+
+
+def finetune_messages(query: str, style: str = "short") -> list[dict]:
+    """The prompt messages of one request, exactly as in training: what a predictor of the fine-tuned model sends."""
+    system = finetune_system_prompt(style)
+    return ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": query}]
+
+
+def to_example(row: dict, style: str = "short") -> dict:
+    """One gold row -> a conversational prompt/completion example (TRL's format for completion-only loss)."""
+    return {
+        "prompt": finetune_messages(row["input"], style),
+        "completion": [{"role": "assistant", "content": ordered_json(row["output"])}],
+    }
+
+
+def subsample(rows: list[dict], n: int | None, seed: int = 0) -> list[dict]:
+    """``n`` rows fixed by ``seed`` that keep every category (when ``n`` allows), in file order (all rows when ``n`` is
+    None or larger).
+
+    One row of each category is taken first, then the rest in a seeded shuffled order, so the sample is as random as
+    possible while no category disappears; and for one seed, a smaller sample is a subset of a larger one (the
+    learning curve adds data rather than redrawing it).
+    """
+    if n is None or n >= len(rows):
+        return list(rows)
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for i in order:  # the first row of each category in the shuffled order
+        category = rows[i].get("category") or rows[i]["output"]["action"]
+        if category not in seen:
+            seen.add(category)
+            chosen.append(i)
+    taken = set(chosen)
+    chosen = chosen[:n] + [i for i in order if i not in taken][: max(0, n - len(chosen))]
+    return [rows[i] for i in sorted(chosen)]
+
+
+def refuse_held_out(path: str | Path) -> Path:
+    """The held-out evaluation sets (anything under an `eval/` folder, e.g. data/eval/dev.jsonl) are for measurement
+    only: training or validating on them would make every dev score meaningless."""
+    path = Path(path)
+    if path.resolve().parent.name == "eval":
+        raise ValueError(f"{path} is a held-out evaluation file: never train or validate on it")
+    return path
+
+
+def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0) -> list[dict]:
+    """Gold rows of a training/validation file (refusing held-out files), subsampled to ``max_examples``."""
+    path = refuse_held_out(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: run `microllm data build`")
+    return subsample(read_jsonl(path), max_examples, seed)
+
+
+def build_dataset(rows: list[dict], style: str = "short"):
+    """A `datasets.Dataset` of prompt/completion examples for TRL's SFTTrainer."""
+    from datasets import Dataset
+
+    return Dataset.from_list([to_example(row, style) for row in rows])
+
+
+def ensure_chat_template(tokenizer) -> bool:
+    """Give a tokenizer without a chat template the plain one (saved with the model, so inference renders the same
+    text); True when one was added."""
+    if getattr(tokenizer, "chat_template", None):
+        return False
+    tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+    return True

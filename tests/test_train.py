@@ -1,0 +1,195 @@
+"""Fine-tuning at tiny size: the real TRL/PEFT pipeline on a tiny local model (HF directory and GGUF), a few CPU
+steps. Loss falls, only answer tokens are labelled, runs resume, and the saved model reloads and predicts."""
+
+import json
+import os
+
+import pytest
+from conftest import ROOT
+
+pytest.importorskip("trl")
+pytest.importorskip("peft")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from microllm.config import load_config  # noqa: E402
+from microllm.data.io import read_jsonl  # noqa: E402
+from microllm.prompts import ordered_json  # noqa: E402
+from microllm.train import FinetuneConfig, build_trainer, compact_lm_head, load_rows, subsample, train  # noqa: E402
+
+TRAIN = ROOT / "data" / "synthetic" / "train.jsonl"
+VAL = ROOT / "data" / "synthetic" / "val.jsonl"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """One tiny tokenizer + random Llama, saved both as a transformers directory and as a GGUF."""
+    from microllm.testing import build_tiny_llama, build_tiny_tokenizer, write_tiny_gguf
+
+    root = tmp_path_factory.mktemp("tiny_base")
+    tokenizer = build_tiny_tokenizer()
+    model = build_tiny_llama(tokenizer, seed=0)
+    model.save_pretrained(root / "hf")
+    tokenizer.save_pretrained(root / "hf")
+    return {"hf": root / "hf", "gguf": write_tiny_gguf(model, tokenizer, root / "tiny.gguf"), "root": root}
+
+
+def tiny(base_model, tmp, run, **overrides) -> FinetuneConfig:
+    """40 train rows (every category), batches of 8 seen twice: a high learning rate must lower the loss."""
+    values = dict(run=run, base_model=str(base_model), train_file=str(TRAIN), val_file=None, max_examples=40,
+                  max_steps=10, batch_size=8, learning_rate=2e-2, warmup_ratio=0.0, lora_r=8, lora_alpha=16,
+                  lora_dropout=0.0, n_threads=1, save_every=5, output_dir=str(tmp / "out" / run),
+                  results_dir=str(tmp / "results" / run))  # fmt: skip
+    return FinetuneConfig(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def lora_run(base, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lora")
+    cfg = tiny(base["hf"], tmp, "tiny-lora", val_file=str(VAL), val_examples=8, eval_every=5)
+    return cfg, train(cfg)
+
+
+def test_every_finetune_config_loads():
+    paths = sorted((ROOT / "configs").glob("finetune-*.yaml"))
+    assert {p.name for p in paths} >= {"finetune-gemma-lora.yaml", "finetune-gemma-full.yaml", "finetune-tiny.yaml"}
+    for path in paths:
+        cfg = load_config(FinetuneConfig, path)
+        assert cfg.output_dir.endswith(f"finetune/{cfg.run}") and cfg.results_dir == f"results/finetune/{cfg.run}"
+    full = load_config(FinetuneConfig, ROOT / "configs" / "finetune-gemma-full.yaml")
+    assert full.method == "full" and full.freeze_embeddings
+    cfg = load_config(FinetuneConfig, None, ["max_examples=250", "run=lc-250", "learning_rate=1e-3"])
+    assert cfg.max_examples == 250 and cfg.learning_rate == 1e-3 and cfg.output_dir.endswith("finetune/lc-250")
+    with pytest.raises(ValueError, match="method"):
+        FinetuneConfig(method="qlora")
+
+
+def test_subsample_keeps_every_category_and_nests():
+    rows = read_jsonl(TRAIN)
+    categories = {r["category"] for r in rows}
+    small, large = subsample(rows, 20, seed=3), subsample(rows, 60, seed=3)
+    assert len(small) == 20 and {r["category"] for r in small} == categories
+    assert {r["id"] for r in small} <= {r["id"] for r in large}  # the learning curve adds data, never redraws
+    assert small == subsample(rows, 20, seed=3) and small != subsample(rows, 20, seed=4)
+    assert subsample(rows, None) == rows
+
+
+def test_the_held_out_dev_set_is_refused():
+    with pytest.raises(ValueError, match="held-out"):
+        load_rows(ROOT / "data" / "eval" / "dev.jsonl")  # refused by its path, before it is read
+
+
+def test_labels_cover_the_answer_only_and_compact_head_changes_nothing(base, tmp_path):
+    import torch
+
+    trainer, facts = build_trainer(tiny(base["hf"], tmp_path, "labels", max_examples=12))
+    assert facts["examples"] == 12 and not facts["chat_template_added"]
+    tokenizer, rows = trainer.processing_class, load_rows(TRAIN, 12, 0)
+    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(4)])
+    for i, (ids, labels, mask) in enumerate(
+        zip(batch["input_ids"], batch["labels"], batch["attention_mask"], strict=True)
+    ):
+        answer = labels != -100
+        first = int(answer.nonzero()[0])
+        assert not answer[:first].any() and answer[first : int(mask.sum())].all()  # prompt masked, answer kept
+        assert tokenizer.decode(labels[answer]) == ordered_json(rows[i]["output"]) + "</s>\n"  # answer + turn end
+        prompt = tokenizer.apply_chat_template(trainer.train_dataset[i]["prompt"], tokenize=False,
+                                               add_generation_prompt=True)  # fmt: skip
+        assert tokenizer.decode(ids[:first]) == prompt and prompt.endswith("<s>assistant\n")
+
+    import trl.trainer.utils as trl_utils
+
+    model = trainer.model
+    grads = []
+    for compact in (False, True):
+        model.zero_grad()
+        with compact_lm_head(compact):
+            assert trl_utils._use_triton(torch.device("cpu")) is compact  # the one switch the context flips
+            loss = trainer.compute_loss(model, dict(batch))
+        loss.backward()
+        grads.append((loss.item(), [p.grad.clone() for p in model.parameters() if p.requires_grad]))
+    assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-5)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grads[0][1], grads[1][1], strict=True))
+
+
+def test_lora_loss_falls_and_results_are_written(lora_run):
+    cfg, metrics = lora_run
+    assert metrics["steps"] == 10 and metrics["examples"] == 40 and metrics["method"] == "lora"
+    assert metrics["final_loss"] < metrics["first_loss"] - 0.25, metrics
+    assert 0 < metrics["trainable_params"] < metrics["total_params"] and metrics["eval_loss"] is not None
+    assert metrics["seconds_per_step"] > 0 and metrics["provenance"]["data"]["train"]["sha256"]
+    results = cfg.results_dir
+    log = read_jsonl(f"{results}/train_log.jsonl")
+    assert [r["step"] for r in log if "loss" in r] == list(range(1, 11))
+    assert all({"step", "loss", "lr", "seconds"} <= set(r) for r in log if "loss" in r)
+    assert [r["step"] for r in log if "eval_loss" in r] == [5, 10]
+    assert json.loads(open(f"{results}/metrics.json").read())["final_loss"] == metrics["final_loss"]
+    assert load_config(FinetuneConfig, f"{results}/config.yaml") == cfg
+    assert os.path.getsize(f"{results}/loss_curve.png") > 1000
+
+
+def test_merged_lora_model_equals_base_plus_adapter_and_predicts(lora_run, base):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from microllm.backends.transformers_hf import TransformersPredictor
+
+    _, metrics = lora_run
+    ids = torch.tensor([[0, 5, 17, 42, 99, 7]])
+    with torch.no_grad():
+        merged = AutoModelForCausalLM.from_pretrained(metrics["model_dir"])(ids).logits
+        base_model = AutoModelForCausalLM.from_pretrained(base["hf"])
+        before = base_model(ids).logits
+        adapted = PeftModel.from_pretrained(base_model, metrics["adapter_dir"])(ids).logits
+    assert torch.allclose(merged, adapted, atol=1e-4) and not torch.allclose(merged, before, atol=1e-3)
+    assert json.loads(open(f"{metrics['model_dir']}/microllm_prompt.json").read())["system_prompt"] == "short"
+    predictor = TransformersPredictor(model=metrics["model_dir"], prompt="zero-shot", max_tokens=12, n_threads=1)
+    pred = predictor.predict("Remove user jane")
+    assert isinstance(pred.raw, str) and (pred.intent is None) == (pred.error is not None)
+
+
+def test_full_finetune_from_gguf_saves_a_plain_model(base, tmp_path, monkeypatch):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from microllm.backends.transformers_hf import TransformersPredictor
+
+    monkeypatch.setenv("MICROLLM_ARTIFACTS", str(tmp_path / "artifacts"))  # the GGUF tokenizer cache
+    cfg = tiny(base["gguf"], tmp_path, "tiny-full", method="full", freeze_embeddings=True, learning_rate=1e-2)
+    metrics = train(cfg)
+    assert metrics["base_kind"] == "gguf" and metrics["final_loss"] < metrics["first_loss"] - 0.5, metrics
+    saved = json.loads(open(f"{metrics['model_dir']}/config.json").read())
+    assert "quantization_config" not in saved  # else the directory would load as a GGUF again
+    trained = AutoModelForCausalLM.from_pretrained(metrics["model_dir"])
+    original = AutoModelForCausalLM.from_pretrained(base["hf"])
+    assert torch.equal(trained.get_input_embeddings().weight, original.get_input_embeddings().weight)  # frozen
+    assert not torch.equal(trained.lm_head.weight, original.lm_head.weight)  # untied head: trained
+    pred = TransformersPredictor(model=metrics["model_dir"], prompt="zero-shot", constrained=False, max_tokens=8,
+                                 n_threads=1).predict("Create group devs")  # fmt: skip
+    assert (pred.intent is None) == (pred.error is not None)
+
+
+def test_an_interrupted_run_resumes_from_its_last_checkpoint(base, tmp_path):
+    first = train(tiny(base["hf"], tmp_path, "resume", max_steps=4, save_every=2, merge=False))
+    assert first["resumed_from_step"] is None and first["model_dir"] is None
+    again = train(tiny(base["hf"], tmp_path, "resume", max_steps=6, save_every=2, resume=True, merge=False))
+    assert again["resumed_from_step"] == 4 and again["steps"] == 6
+    log = read_jsonl(tmp_path / "results" / "resume" / "train_log.jsonl")
+    assert [r["step"] for r in log] == list(range(1, 7))
+    assert all(a["seconds"] <= b["seconds"] for a, b in zip(log, log[1:], strict=False))
+
+
+def test_the_smoke_config_runs_through_main_train_and_is_seeded(base, tmp_path):
+    from microllm.train import main_train
+
+    losses = []
+    for attempt in ("a", "b"):
+        out = tmp_path / attempt
+        overrides = [f"base_model={base['hf']}", f"train_file={TRAIN}", f"val_file={VAL}", "max_steps=3",
+                     f"output_dir={out / 'out'}", f"results_dir={out / 'results'}"]  # fmt: skip
+        metrics = main_train(ROOT / "configs" / "finetune-tiny.yaml", overrides)
+        assert metrics["run"] == "tiny-smoke" and metrics["steps"] == 3 and metrics["model_dir"]
+        losses.append(
+            [r["loss"] for r in read_jsonl(tmp_path / attempt / "results" / "train_log.jsonl") if "loss" in r]
+        )
+    assert losses[0] == losses[1]  # same seed, same data order, same adapter init: the same run
