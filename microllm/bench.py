@@ -42,7 +42,8 @@ def _arm_name(model: str, constrained: bool) -> str:
     return f"{model}:{'constrained' if constrained else 'free'}"
 
 
-def _load_arms(cfg: BenchConfig) -> dict:
+def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
+    """Load and warm each arm in turn; its memory is the RSS it added (weights touched, KV cache filled)."""
     from microllm.predictors import get_predictor
 
     arms, proc = {}, psutil.Process()
@@ -51,7 +52,12 @@ def _load_arms(cfg: BenchConfig) -> dict:
             before = proc.memory_info().rss
             pred = get_predictor(cfg.backend, model=model, prompt=cfg.prompt, constrained=constrained,
                                  n_threads=cfg.n_threads)  # fmt: skip
-            arms[_arm_name(model, constrained)] = {"predictor": pred, "rss_before": before}
+            for q in warm:  # fills the KV cache with the shared prefix, as in serving
+                pred.predict(q)
+            arms[_arm_name(model, constrained)] = {
+                "predictor": pred,
+                "rss_mb": (proc.memory_info().rss - before) / 2**20,
+            }
     return arms
 
 
@@ -59,13 +65,8 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
     """Time every arm on the same queries, interleaved per query so that drift hits all arms alike."""
     queries = [r["input"] for r in read_gold(cfg.queries_file, cfg.n_queries + cfg.warmup)]
     warm, timed = queries[: cfg.warmup], queries[cfg.warmup :]
-    arms = _load_arms(cfg)
-    proc = psutil.Process()
-    samples = {name: {"latency": [], "prompt_tps": [], "gen_tps": [], "peak_rss": 0} for name in arms}
-    for name, arm in arms.items():
-        for q in warm:  # fills the KV cache with the shared prefix, as in serving
-            arm["predictor"].predict(q)
-        samples[name]["peak_rss"] = proc.memory_info().rss - arm["rss_before"]
+    arms = _load_arms(cfg, warm)
+    samples = {name: {"prompt_tps": [], "gen_tps": []} for name in arms}
     per_repeat = {name: [] for name in arms}
     for _ in range(cfg.repeats):
         lat = {name: [] for name in arms}
@@ -93,7 +94,7 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
                      "queries_per_s": statistics.median(r["qps"] for r in reps),
                      "prompt_tok_s": statistics.median(samples[name]["prompt_tps"] or [float("nan")]),
                      "gen_tok_s": statistics.median(samples[name]["gen_tps"] or [float("nan")]),
-                     "rss_mb": samples[name]["peak_rss"] / 2**20, "size_mb": size})  # fmt: skip
+                     "rss_added_mb": arm["rss_mb"], "size_mb": size})  # fmt: skip
     table = pd.DataFrame(rows)
     ref = cfg.reference or table["arm"].iloc[0]
     ref_p50 = table.loc[table["arm"] == ref, "p50_ms"].iloc[0]

@@ -31,7 +31,7 @@ class LlamaCppConfig:
 
     n_ctx: int = 4096
     n_threads: int = max(1, min(2, os.cpu_count() or 1))
-    max_tokens: int = 256
+    max_tokens: int = 512  # room for the longest schema-bounded answer, so constrained output always closes
     constrained: bool = True
 
 
@@ -52,7 +52,7 @@ class LlamaCppPredictor(Predictor):
     name = "llamacpp"
 
     def __init__(self, model: str = "gemma-3-270m", prompt: str = "few-shot", constrained: bool | str = True,
-                 n_shots: int | str = 12, max_tokens: int | str = 256, n_ctx: int | str = 4096,
+                 n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl"):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
