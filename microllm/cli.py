@@ -83,6 +83,21 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _cmd_ab(args) -> int:
+    from microllm.ab import ABConfig, run_ab
+
+    table = run_ab(load_config(ABConfig, args.config, args.set))
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from microllm.serve import serve
+
+    serve(args)
+    return 0
+
+
 def _cmd_modelfile(args) -> int:
     from microllm.models import resolve_model
     from microllm.models.modelfile import write_modelfile
@@ -101,6 +116,36 @@ def _cmd_train(args) -> int:
 
     metrics = main_train(args.config, args.set or [])
     print(json.dumps({k: v for k, v in metrics.items() if k != "provenance"}, indent=2, default=str))
+    return 0
+
+
+def _cmd_train_profile(args) -> int:
+    from microllm.train.profile import main_profile
+
+    metrics = main_profile(args.config, args.set or [], steps=args.steps)
+    for row in metrics["variants"]:
+        print(f"{row['seconds_per_step']:7.2f} s/step  {row['minutes_per_epoch']:6.1f} min/epoch  {row['variant']}")
+    return 0
+
+
+def _cmd_quantize(args) -> int:
+    from microllm.quantize import main_quantize
+
+    metrics = main_quantize(args.config, args.set or [])
+    for row in metrics["formats"]:
+        print(f"{row['format']:>7}  {row['size_mb']:9.2f} MiB  {row['seconds']:7.1f} s  {row['path']}")
+    if metrics["nf4"]:
+        nf4 = metrics["nf4"]
+        print(f"    NF4  {nf4['weights_mb']:9.2f} MiB  {nf4['seconds']:7.1f} s  {nf4['path']}")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from microllm.quantize.export import export_model, quantized_gguf
+
+    paths = export_model(quantized_gguf(args.model, args.quant), args.out_dir, run=args.run, prompt_format=args.format)
+    print(json.dumps(paths, indent=2))
+    print(f"register it with: ollama create microllm -f {paths['modelfile']}", file=sys.stderr)
     return 0
 
 
@@ -149,6 +194,21 @@ def _cmd_execute(args) -> int:
     return 0 if outcome.ok else 1
 
 
+def _cmd_review(args) -> int:
+    from microllm.feedback.review import main_review
+
+    return main_review(args)
+
+
+def _cmd_retrain(args) -> int:
+    from microllm.feedback.retrain import main_retrain
+
+    report = main_retrain(args.config, args.set or [])
+    print(json.dumps({k: report.get(k) for k in ("run", "status", "version", "new_rows", "reason", "gate")},
+                     indent=2, default=str))  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree of every subcommand."""
     p = argparse.ArgumentParser(prog="microllm", description=__doc__)
@@ -157,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("data", help="build the synthetic dataset and its data card")
     d.add_argument("action", choices=["build"])
     d.add_argument("--config", default=None, help="YAML DataConfig (e.g. configs/data.yaml)")
-    d.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    d.add_argument(
+        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
+    )
     d.set_defaults(func=_cmd_data)
 
     s = sub.add_parser("schema", help="export the JSON Schema of all intents")
@@ -190,18 +252,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("baselines", help="score the rules and classic baselines on test and dev")
     b.add_argument("--config", default=None, help="YAML BaselineConfig (e.g. configs/baselines.yaml)")
-    b.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    b.add_argument(
+        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
+    )
     b.set_defaults(func=_cmd_baselines)
 
     m = sub.add_parser("compare", help="score base models (catalog x prompt x constrained) on dev and test")
     m.add_argument("--config", default=None, help="YAML CompareConfig (e.g. configs/compare.yaml)")
-    m.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    m.add_argument(
+        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
+    )
     m.set_defaults(func=_cmd_compare)
 
     k = sub.add_parser("bench", help="latency/throughput benchmark, arms side by side in one process")
     k.add_argument("--config", default=None, help="YAML BenchConfig (e.g. configs/bench.yaml)")
-    k.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    k.add_argument(
+        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
+    )
     k.set_defaults(func=_cmd_bench)
+
+    ab = sub.add_parser("ab", help="A/B test: micro vs general vs routed, accuracy, latency, cost, McNemar")
+    ab.add_argument("--config", default=None, help="YAML ABConfig (e.g. configs/ab.yaml)")
+    ab.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    ab.set_defaults(func=_cmd_ab)
+
+    sv = sub.add_parser("serve", help="HTTP service: POST /api/v1/parse, /api/v1/dns/add; GET /health")
+    sv.add_argument("--predictor", default="llamacpp", help="micro predictor (default: llamacpp)")
+    sv.add_argument("--model", default=None, help="micro model: catalog key or GGUF path")
+    sv.add_argument("--option", "-o", action="append", metavar="KEY=VALUE", help="micro predictor argument")
+    sv.add_argument("--general", default=None, help="general model (catalog key or GGUF path); none: micro only")
+    sv.add_argument("--general-predictor", default=None, help="general predictor (default: llamacpp)")
+    sv.add_argument("--general-option", action="append", metavar="KEY=VALUE", help="general predictor argument")
+    sv.add_argument("--strategy", choices=["confidence", "keyword", "none"], default="confidence",
+                    help="routing without X-Use-Micro-LLM (none: micro answers)")  # fmt: skip
+    sv.add_argument("--threshold", type=float, default=0.5, help="confidence below this goes to the general model")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.set_defaults(func=_cmd_serve)
 
     f = sub.add_parser("modelfile", help="write an Ollama Modelfile for a catalog model or GGUF")
     f.add_argument("model", help="catalog key or GGUF path")
@@ -211,8 +298,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="fine-tune a base model (SFT, LoRA or full) from a FinetuneConfig")
     t.add_argument("--config", required=True, help="YAML FinetuneConfig (e.g. configs/finetune-gemma-lora.yaml)")
-    t.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override config fields")
+    t.add_argument(
+        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
+    )
     t.set_defaults(func=_cmd_train)
+
+    tp = sub.add_parser("train-profile", help="time a few training steps under each CPU speed lever")
+    tp.add_argument("--config", required=True, help="YAML FinetuneConfig")
+    tp.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    tp.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (first one not counted)")
+    tp.set_defaults(func=_cmd_train_profile)
+
+    qz = sub.add_parser(
+        "quantize", help="fine-tuned model -> GGUF (llama.cpp converter) -> Q8_0/Q5_K_M/Q4_K_M/Q4_0, NF4"
+    )
+    qz.add_argument("--config", default=None, help="YAML QuantizeConfig (e.g. configs/quantize-gemma.yaml)")
+    qz.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    qz.set_defaults(func=_cmd_quantize)
+
+    ex = sub.add_parser("export", help="Ollama Modelfile + MODEL_CARD.md for a quantized GGUF")
+    ex.add_argument("model", help="a GGUF path, or a run name (artifacts/quantized/<run>/<run>-<quant>.gguf)")
+    ex.add_argument("--quant", default="Q4_K_M", help="which of the run's GGUFs (default Q4_K_M)")
+    ex.add_argument("--out-dir", default=None, help="default: artifacts/export/<gguf name>/")
+    ex.add_argument("--run", default=None, help="results/*/<run> to read metrics from (default: from the file name)")
+    ex.add_argument("--format", default=None, help="prompt format (default: from the GGUF's chat template)")
+    ex.set_defaults(func=_cmd_export)
 
     r = sub.add_parser("readme", help="regenerate the README results table from results/")
     r.set_defaults(func=_cmd_readme)
@@ -236,6 +346,19 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--workdir", default=None, help="keep playbook, inventory and report here (default: a temp dir)")
     x.add_argument("--timeout", type=float, default=300, help="seconds for ansible-playbook")
     x.set_defaults(func=_cmd_execute)
+
+    rv = sub.add_parser("review", help="the human review queue of logged decisions (microllm.feedback)")
+    rv.add_argument("action", choices=["list", "verify", "correct", "reject"])
+    rv.add_argument("id", nargs="?", type=int, default=None, help="decision id (verify, correct, reject)")
+    rv.add_argument("--intent", default=None, help="correct: the right intent as JSON, or @file.json")
+    rv.add_argument("--db", default="sqlite:///artifacts/decisions.db", help="SQLAlchemy URL of the decision store")
+    rv.add_argument("--limit", type=int, default=None, help="list: at most this many")
+    rv.set_defaults(func=_cmd_review)
+
+    rt = sub.add_parser("retrain", help="export reviewed decisions, retrain, evaluate, gate, register/promote")
+    rt.add_argument("--config", required=True, help="YAML RetrainConfig (e.g. configs/retrain.yaml)")
+    rt.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    rt.set_defaults(func=_cmd_retrain)
     return p
 
 

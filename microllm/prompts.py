@@ -10,6 +10,7 @@ from pathlib import Path
 from microllm.schema import MODEL_BY_ACTION, required_fields
 
 TRAIN_FILE = "data/synthetic/train.jsonl"
+PROMPT_FILE = "microllm_prompt.json"  # next to a fine-tuned model: the messages it was trained on
 
 
 def _action_line(action: str) -> str:
@@ -38,10 +39,11 @@ def system_prompt() -> str:
 class PromptConfig:
     """How a base model is prompted."""
 
-    style: str = "few-shot"  # "zero-shot" | "few-shot"
+    style: str = "few-shot"  # "zero-shot" | "few-shot" | "trained" (a fine-tuned model's own format)
     n_shots: int = 12
     seed: int = 0
     train_file: str = TRAIN_FILE
+    system: str | None = None  # "trained": the system message used in training (None: there was none)
 
 
 def pick_shots(train_rows: list[dict], n: int, seed: int = 0) -> list[dict]:
@@ -69,13 +71,17 @@ def ordered_json(intent: dict) -> str:
 def build_messages(query: str, cfg: PromptConfig, shots: list[dict] | None = None) -> list[dict]:
     """Chat messages: system, then (user, assistant) example pairs, then the query. The prefix is the same for
     every query, so a backend can reuse its KV cache."""
+    if cfg.style == "trained":  # exactly what fine-tuning showed the model: no task description, no examples
+        return ([{"role": "system", "content": cfg.system}] if cfg.system else []) + [
+            {"role": "user", "content": query}
+        ]
     messages = [{"role": "system", "content": system_prompt()}]
     if cfg.style == "few-shot":
         for row in shots or []:
             messages += [{"role": "user", "content": row["input"]},
                          {"role": "assistant", "content": ordered_json(row["output"])}]  # fmt: skip
     elif cfg.style != "zero-shot":
-        raise ValueError(f"unknown prompt style {cfg.style!r}: zero-shot or few-shot")
+        raise ValueError(f"unknown prompt style {cfg.style!r}: zero-shot, few-shot or trained")
     messages.append({"role": "user", "content": query})
     return messages
 
@@ -89,3 +95,29 @@ def load_shots(cfg: PromptConfig) -> list[dict]:
         raise FileNotFoundError(f"few-shot examples come from {path}: run `microllm data build`")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return pick_shots(rows, cfg.n_shots, cfg.seed)
+
+
+def trained_prompt(model_path: str | Path) -> dict | None:
+    """The prompt record a fine-tuned model was saved with (``microllm_prompt.json`` in its directory, or next to
+    its GGUF), or None for a model this project did not train."""
+    path = Path(model_path)
+    folder = path.parent if path.suffix == ".gguf" else path
+    for candidate in (folder / f"{path.stem}.{PROMPT_FILE}", folder / PROMPT_FILE):
+        if candidate.is_file():
+            return json.loads(candidate.read_text(encoding="utf-8"))
+    return None
+
+
+def prompt_for_model(
+    style: str, model_path: str | Path, n_shots: int = 12, train_file: str = TRAIN_FILE
+) -> PromptConfig:
+    """The PromptConfig to use with a model: ``auto`` picks the trained format where the model has one (a
+    fine-tuned model prompted any other way is being tested on a task format it never saw), else few-shot."""
+    if style in ("auto", "trained"):
+        record = trained_prompt(model_path)
+        if record is not None:
+            return PromptConfig(style="trained", system=record.get("system"))
+        if style == "trained":
+            raise FileNotFoundError(f"{model_path} has no {PROMPT_FILE}: it was not fine-tuned by microllm")
+        style = "few-shot"
+    return PromptConfig(style=style, n_shots=n_shots, train_file=train_file)

@@ -3,9 +3,12 @@
 import pytest
 from conftest import ROOT
 
+from microllm.ab import ABConfig
 from microllm.bench import BenchConfig
 from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
+from microllm.feedback.retrain import RetrainConfig
+from microllm.quantize import QuantizeConfig
 from microllm.train import FinetuneConfig
 
 SHIPPED = {
@@ -14,10 +17,17 @@ SHIPPED = {
     "compare.yaml": CompareConfig,
     "compare-free.yaml": CompareConfig,
     "compare-zeroshot.yaml": CompareConfig,
+    "compare-finetuned.yaml": CompareConfig,
+    "compare-quantized.yaml": CompareConfig,
+    "bench-quantized.yaml": BenchConfig,
     "bench.yaml": BenchConfig,
+    "ab.yaml": ABConfig,
     "finetune-gemma-lora.yaml": FinetuneConfig,
     "finetune-gemma-full.yaml": FinetuneConfig,
     "finetune-tiny.yaml": FinetuneConfig,
+    "finetune-scratch.yaml": FinetuneConfig,
+    "quantize-gemma.yaml": QuantizeConfig,
+    "retrain.yaml": RetrainConfig,
 }
 
 

@@ -193,3 +193,28 @@ def test_the_smoke_config_runs_through_main_train_and_is_seeded(base, tmp_path):
             [r["loss"] for r in read_jsonl(tmp_path / attempt / "results" / "train_log.jsonl") if "loss" in r]
         )
     assert losses[0] == losses[1]  # same seed, same data order, same adapter init: the same run
+
+
+def test_a_finetuned_model_is_prompted_as_trained_and_found_by_run_name(lora_run, monkeypatch, tmp_path):
+    from microllm.backends.transformers_hf import TransformersPredictor
+    from microllm.models import resolve_model
+    from microllm.prompts import prompt_for_model
+    from microllm.train.data import finetune_messages
+
+    _, metrics = lora_run
+    predictor = TransformersPredictor(model=metrics["model_dir"], max_tokens=4, n_threads=1)  # prompt="auto"
+    assert predictor.prompt_cfg.style == "trained" and predictor.shots == []
+    # The rendered prompt is the training prompt: the chat template applied to finetune_messages(query).
+    expected = predictor.tokenizer.apply_chat_template(
+        finetune_messages("Remove user jane", "short"), add_generation_prompt=True, tokenize=False
+    )
+    assert predictor.render_prompt("Remove user jane") == expected
+    with pytest.raises(FileNotFoundError, match="microllm_prompt.json"):
+        prompt_for_model("trained", tmp_path)
+    # `--model <run>` finds artifacts/finetune/<run>/merged under $MICROLLM_ARTIFACTS.
+    run_dir = tmp_path / "finetune" / "my-run"
+    run_dir.mkdir(parents=True)
+    os.symlink(metrics["model_dir"], run_dir / "merged")
+    monkeypatch.setenv("MICROLLM_ARTIFACTS", str(tmp_path))
+    resolved = resolve_model("my-run")
+    assert resolved.kind == "hf" and resolved.path == run_dir / "merged"

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
+from microllm.backends.grammar_check import GreedyGrammar
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
-from microllm.prompts import PromptConfig, build_messages, load_shots
+from microllm.prompts import build_messages, load_shots, prompt_for_model
 from microllm.schema import intent_json_schema
 
 # A plain format for GGUFs without a chat template (e.g. tiny test models).
@@ -33,6 +34,7 @@ class LlamaCppConfig:
     n_threads: int = max(1, min(2, os.cpu_count() or 1))
     max_tokens: int = 512  # room for the longest schema-bounded answer, so constrained output always closes
     constrained: bool = True
+    greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
 
 
 def _load(path: str, cfg: LlamaCppConfig):
@@ -51,19 +53,21 @@ class LlamaCppPredictor(Predictor):
 
     name = "llamacpp"
 
-    def __init__(self, model: str = "gemma-3-270m", prompt: str = "few-shot", constrained: bool | str = True,
+    def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
-                 n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl"):  # fmt: skip
+                 n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
+                 greedy_check: bool | str = True):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.resolved = resolve_model(model)
         if self.resolved.kind != "gguf":
             raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
-        self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained))
+        self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
+                                  greedy_check=_bool(greedy_check))  # fmt: skip
         if n_threads is not None:
             self.cfg.n_threads = int(n_threads)
-        self.prompt_cfg = PromptConfig(style=prompt, n_shots=int(n_shots), train_file=train_file)
+        self.prompt_cfg = prompt_for_model(prompt, self.resolved.path, int(n_shots), train_file)
         self.shots = load_shots(self.prompt_cfg)
         self.model_name = model
         self.llm = _load(str(self.resolved.path), self.cfg)
@@ -77,7 +81,7 @@ class LlamaCppPredictor(Predictor):
         # Base models (Gemma 3) expect BOS, and the fallback template does not write it.
         self.bos = bos if meta.get("tokenizer.ggml.add_bos_token") == "true" and bos >= 0 else None
         self.grammar = LlamaGrammar.from_json_schema(json.dumps(intent_json_schema()), verbose=False)
-        self.name = f"llamacpp:{model}:{prompt}:{'constrained' if self.cfg.constrained else 'free'}"
+        self.name = f"llamacpp:{model}:{self.prompt_cfg.style}:{'constrained' if self.cfg.constrained else 'free'}"
         self.last_usage: dict = {}
 
     def prompt_tokens(self, text: str) -> list[int]:
@@ -100,13 +104,18 @@ class LlamaCppPredictor(Predictor):
         pieces: list[str] = []
         logprobs: list[float] = []
         out = b""
-        grammar = self.grammar if self.cfg.constrained else None
+        checker = GreedyGrammar(self.llm, self.grammar) if self.cfg.constrained and self.cfg.greedy_check else None
+        grammar = self.grammar if self.cfg.constrained and checker is None else None
+        processors = [checker] if checker else None  # llama-cpp-python calls each processor in the list
         start = first = time.perf_counter()
-        for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar):
+        for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar,
+                                     logits_processor=processors):  # fmt: skip
             if not pieces and first == start:
                 first = time.perf_counter()  # the prompt (its uncached suffix) is evaluated before the first token
             if llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok) or len(pieces) >= self.cfg.max_tokens:
                 break
+            if checker is not None:
+                checker.accept(tok)
             # The logits that produced `tok` are still the context's last row: the model's own distribution.
             logits = np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(n_vocab,))  # noqa: SLF001
             logprobs.append(log_softmax_at(logits, tok))
@@ -119,7 +128,10 @@ class LlamaCppPredictor(Predictor):
         raw = out.decode("utf-8", errors="replace")
         end = json_object_end(raw)
         self.last_usage = {"prompt_tokens": len(tokens), "reused_prefix": reused, "completion_tokens": len(pieces),
-                           "prompt_eval_s": first - start, "decode_s": time.perf_counter() - first}  # fmt: skip
+                           "prompt_eval_s": first - start, "decode_s": time.perf_counter() - first,
+                           "grammar_full_masks": checker.full_masks if checker else None}  # fmt: skip
+        if checker is not None:
+            checker.close()
         return (raw[:end] if end else raw), confidence(pieces, logprobs)
 
 

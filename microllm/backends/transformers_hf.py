@@ -16,7 +16,7 @@ from microllm.backends.llamacpp import FALLBACK_TEMPLATE, _bool
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
-from microllm.prompts import PromptConfig, build_messages, load_shots
+from microllm.prompts import build_messages, load_shots, prompt_for_model
 from microllm.schema import intent_json_schema
 
 # Turn-end tokens of common chat formats (Gemma, ChatML/Qwen, Llama 3, Phi): generation stops at any of them.
@@ -55,10 +55,16 @@ def load_gguf_model(path: Path):
     return AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
 
 
-def _load(resolved):
+def _load(resolved, quantization: str | None = None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    if quantization is not None:  # "nf4": bitsandbytes 4-bit weights, quantized while loading (microllm.quantize)
+        if quantization != "nf4" or resolved.kind != "hf":
+            raise ValueError(f"quantization={quantization!r}: only 'nf4', of a transformers directory, is supported")
+        from microllm.quantize.nf4 import load_nf4
+
+        return load_nf4(resolved.path)
     if resolved.kind == "gguf":
         model, tokenizer = load_gguf_model(resolved.path), load_gguf_tokenizer(resolved.path)
     else:
@@ -99,9 +105,10 @@ class TransformersPredictor(Predictor):
 
     name = "transformers"
 
-    def __init__(self, model: str = "gemma-3-270m", prompt: str = "few-shot", constrained: bool | str = True,
+    def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 256, train_file: str = "data/synthetic/train.jsonl",
-                 gguf_file: str | None = None, n_threads: int | str | None = None):  # fmt: skip
+                 gguf_file: str | None = None, n_threads: int | str | None = None,
+                 quantization: str | None = None):  # fmt: skip
         import torch
 
         # Process-wide, as torch has it. Two threads on two cores; on cores another job keeps busy, one thread is
@@ -112,14 +119,16 @@ class TransformersPredictor(Predictor):
         self.resolved = resolve_model(spec)
         self.constrained = _bool(constrained)
         self.max_tokens = int(max_tokens)
-        self.prompt_cfg = PromptConfig(style=prompt, n_shots=int(n_shots), train_file=train_file)
+        self.prompt_cfg = prompt_for_model(prompt, self.resolved.path, int(n_shots), train_file)
         self.shots = load_shots(self.prompt_cfg)
         self.model_name = model
-        self.model, self.tokenizer = _load(self.resolved)
+        quantization = None if str(quantization).lower() in ("", "none") else str(quantization).lower()
+        self.model, self.tokenizer = _load(self.resolved, quantization)
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
         self.eos_ids = self._eos_ids()
         self.grammar = self._compile_grammar() if self.constrained else None
-        self.name = f"transformers:{model}:{prompt}:{'constrained' if self.constrained else 'free'}"
+        label = f"{model}-{quantization}" if quantization else model
+        self.name = f"transformers:{label}:{self.prompt_cfg.style}:{'constrained' if self.constrained else 'free'}"
         self.last_usage: dict = {}
 
     def _eos_ids(self) -> list[int]:

@@ -32,19 +32,23 @@ TEMPLATES: dict[str, tuple[str, list[str]]] = {
         "{{- if .System }}<|system|>\n{{ .System }}<|end|>\n{{ end }}<|user|>\n{{ .Prompt }}<|end|>\n<|assistant|>\n",
         ["<|end|>", "<|endoftext|>"],
     ),
+    # microllm.train.data.PLAIN_CHAT_TEMPLATE, what base models without a chat template (Gemma 3 270M) are fine-tuned
+    # on; the runtime adds BOS (the GGUF's add_bos_token) and the model's EOS ends the answer.
+    "plain": ("{{ if .System }}{{ .System }}\n\n{{ end }}Request: {{ .Prompt }}\nIntent:\n", ["Request:"]),
 }
 
 
 def render_modelfile(gguf_path: str | Path, prompt_format: str, system: str | None = None,
-                     num_ctx: int = 2048) -> str:  # fmt: skip
-    """The Modelfile text; ``system`` defaults to the project's system prompt."""
+                     num_ctx: int = 2048, stops: list[str] | None = None) -> str:  # fmt: skip
+    """The Modelfile text; ``system`` defaults to the project's system prompt ("" = none: a model fine-tuned without
+    one); ``stops`` are added to the format's own stop strings."""
     if prompt_format not in TEMPLATES:
         raise ValueError(f"unknown prompt format {prompt_format!r}; known: {sorted(TEMPLATES)}")
-    template, stops = TEMPLATES[prompt_format]
+    template, own_stops = TEMPLATES[prompt_format]
     system = system if system is not None else system_prompt()
-    lines = [f"FROM {Path(gguf_path).resolve()}", f'SYSTEM """{system}"""', f'TEMPLATE """{template}"""',
-             "PARAMETER temperature 0", f"PARAMETER num_ctx {num_ctx}"]  # fmt: skip
-    lines += [f'PARAMETER stop "{s}"' for s in stops]
+    lines = [f"FROM {Path(gguf_path).resolve()}", *([f'SYSTEM """{system}"""'] if system else []),
+             f'TEMPLATE """{template}"""', "PARAMETER temperature 0", f"PARAMETER num_ctx {num_ctx}"]  # fmt: skip
+    lines += [f'PARAMETER stop "{s}"' for s in dict.fromkeys([*own_stops, *(stops or [])])]
     return "\n".join(lines) + "\n"
 
 

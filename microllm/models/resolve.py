@@ -86,6 +86,14 @@ def _local_hub_copy(entry: ModelEntry, root: Path) -> Path | None:
         return None
 
 
+def finetuned_model(run: str) -> ResolvedModel | None:
+    """A fine-tuning run's model by the run's name (``microllm train`` writes artifacts/finetune/<run>/merged)."""
+    if run in CATALOG or os.sep in run:
+        return None
+    merged = Path(os.environ.get("MICROLLM_ARTIFACTS", "artifacts")) / "finetune" / run / "merged"
+    return ResolvedModel("hf", merged) if (merged / "config.json").exists() else None
+
+
 def resolve_model(spec: str, artifacts_dir: str | Path | None = None) -> ResolvedModel:
     """A GGUF path, an HF directory, or a catalog key -> weights on disk; ModelUnavailable says why not."""
     root = Path(artifacts_dir) if artifacts_dir else ARTIFACTS
@@ -96,6 +104,9 @@ def resolve_model(spec: str, artifacts_dir: str | Path | None = None) -> Resolve
         return ResolvedModel("gguf", path)
     if (path / "config.json").exists():
         return ResolvedModel("hf", path)
+    run = finetuned_model(spec)
+    if run is not None:
+        return run
     if spec not in CATALOG and (os.sep in spec or path.exists()):
         raise ModelUnavailable(spec, f"{path} is neither a .gguf file nor a transformers directory (no config.json)")
     entry = get_entry(spec)

@@ -15,7 +15,7 @@ from microllm.train.data import (
     to_example,
 )
 from microllm.train.model import PROMPT_FILE, compact_lm_head, load_base
-from microllm.train.sft import build_trainer, last_checkpoint, main_train, sft_args, train
+from microllm.train.sft import build_trainer, last_checkpoint, main_train, sft_args, train, train_or_load
 
 __all__ = [
     "PLAIN_CHAT_TEMPLATE",
@@ -34,4 +34,5 @@ __all__ = [
     "subsample",
     "to_example",
     "train",
+    "train_or_load",
 ]

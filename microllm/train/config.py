@@ -19,7 +19,9 @@ class FinetuneConfig:
     """
 
     run: str = "gemma-lora"
-    base_model: str = "gemma-3-270m"  # catalog key, GGUF path or transformers directory
+    base_model: str = "gemma-3-270m"  # catalog key, GGUF path or transformers directory ("scratch": see below)
+    # base_model "scratch": a model of this size initialised at random (train/scratch.py), trained with method "full"
+    scratch: dict | None = None
     method: str = "lora"  # "lora" | "full"
     # LoRA (method == "lora")
     lora_r: int = 16
@@ -69,6 +71,8 @@ class FinetuneConfig:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.system_prompt not in SYSTEM_PROMPT_STYLES:
             raise ValueError(f"system_prompt must be one of {SYSTEM_PROMPT_STYLES}, got {self.system_prompt!r}")
+        if self.base_model == "scratch" and self.method != "full":
+            raise ValueError("a model trained from scratch needs method: full (LoRA on random weights learns nothing)")
         if self.max_examples is not None and self.max_examples < 1:
             raise ValueError(f"max_examples must be positive or null, got {self.max_examples}")
         # PyYAML reads `2e-4` (no dot) as a string; accept it anyway.

@@ -7,8 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from microllm.models import resolve_model
-
-PROMPT_FILE = "microllm_prompt.json"  # next to a saved model: the messages it was trained on (see data.py)
+from microllm.prompts import PROMPT_FILE
 
 
 def plain_fp32(model):

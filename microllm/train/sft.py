@@ -65,7 +65,13 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
 
     torch.set_num_threads(cfg.n_threads or max(1, min(2, os.cpu_count() or 1)))  # process-wide, as torch has it
     set_seed(cfg.seed)
-    model, tokenizer, resolved = load_base(cfg.base_model)
+    base = cfg.base_model
+    if base == "scratch":
+        from microllm.train.scratch import ScratchSpec, init_scratch_model
+
+        base = str(init_scratch_model(Path(cfg.output_dir) / "init", cfg.train_file, ScratchSpec(**(cfg.scratch or {})),
+                                      cfg.seed))  # fmt: skip
+    model, tokenizer, resolved = load_base(base)
     added_template = ensure_chat_template(tokenizer)
     train_ds = build_dataset(load_rows(cfg.train_file, cfg.max_examples, cfg.seed), cfg.system_prompt)
     val_ds = None
@@ -149,6 +155,19 @@ def train(cfg: FinetuneConfig) -> dict:
     }
     (results / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
+
+
+def train_or_load(cfg: FinetuneConfig) -> dict:
+    """The metrics of ``cfg``'s finished run when its results were made by this very config and its model is on
+    disk (notebooks rerun top to bottom without retraining); otherwise train."""
+    results = Path(cfg.results_dir)
+    done = results / "metrics.json"
+    if done.exists() and (results / "config.yaml").exists():
+        metrics = json.loads(done.read_text())
+        same = load_config(FinetuneConfig, results / "config.yaml") == cfg
+        if same and metrics.get("model_dir") and Path(metrics["model_dir"], "config.json").exists():
+            return metrics
+    return train(cfg)
 
 
 def main_train(config_path: str | Path | None = None, overrides: list[str] | None = None) -> dict:

@@ -1,0 +1,47 @@
+"""The typed config of the quantization stage, from YAML under configs/quantize-*.yaml."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from microllm.quantize.quant import QTYPES
+
+
+@dataclass
+class QuantizeConfig:
+    """Stage 5: a fine-tuned transformers model -> an F16 GGUF -> the quantized GGUFs (and optionally NF4).
+
+    GGUFs go to ``out_dir`` (git-ignored ``artifacts/quantized/<run>``), sizes, hashes and timings to ``results_dir``
+    (``results/quantize/<run>/metrics.json``).
+    """
+
+    model: str = "gemma-lora"  # a fine-tuning run's name (artifacts/finetune/<run>/merged) or a transformers dir
+    run: str | None = None  # name of the outputs; None = the run name, or the model directory's name
+    formats: list[str] = field(default_factory=lambda: ["Q8_0", "Q5_K_M", "Q4_K_M", "Q4_0"])
+    outtype: str = "f16"  # what the converter writes, and the quantizer reads
+    # The tokenizer of the GGUF the run was fine-tuned from, when the directory alone cannot rebuild it (Gemma
+    # fine-tuned from the catalog GGUF has no tokenizer.model). "auto": the run's base_model if that is a GGUF and the
+    # directory has no tokenizer.model; null: never; else a catalog key or GGUF path.
+    vocab_from: str | None = "auto"
+    include_nf4: bool = False  # also load the model in bitsandbytes NF4 and save it (out_dir/nf4)
+    n_threads: int | None = None  # quantizer threads; None = min(2, cores)
+    out_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/quantized/<run>
+    results_dir: str | None = None  # None = results/quantize/<run>
+
+    def __post_init__(self):
+        self.formats = [f.upper() for f in self.formats]
+        unknown = [f for f in self.formats if f not in QTYPES]
+        if unknown:
+            raise ValueError(f"unknown formats {unknown}; supported: {sorted(QTYPES)}")
+        if self.outtype not in ("f16", "f32", "bf16"):
+            raise ValueError(f"outtype must be f16, f32 or bf16, got {self.outtype!r}")
+        if self.run is None:
+            self.run = Path(self.model.rstrip("/\\")).name
+            if self.run == "merged":  # artifacts/finetune/<run>/merged
+                self.run = Path(self.model.rstrip("/\\")).parent.name
+        if self.out_dir is None:
+            self.out_dir = os.path.join(os.environ.get("MICROLLM_ARTIFACTS", "artifacts"), "quantized", self.run)
+        if self.results_dir is None:
+            self.results_dir = os.path.join("results", "quantize", self.run)

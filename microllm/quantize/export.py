@@ -1,0 +1,85 @@
+"""Deployment export of a quantized GGUF: an Ollama Modelfile in the training prompt format, and MODEL_CARD.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from microllm.models.modelfile import render_modelfile
+from microllm.prompts import trained_prompt
+from microllm.quantize.card import card_sources, render_model_card
+from microllm.quantize.quant import QTYPES, describe, gguf_file_type
+
+# Substrings of a chat template that identify its family (order matters: phi3's template also has <|assistant|>).
+_MARKERS = [("Request:", "plain"), ("<|im_start|>", "chatml"), ("<start_of_turn>", "gemma"),
+            ("<|start_header_id|>", "llama3"), ("<|end|>", "phi3"), ("<|assistant|>", "zephyr")]  # fmt: skip
+
+
+def detect_format(chat_template: str | None) -> str | None:
+    """The Modelfile template family of a chat template (``plain``: microllm's Request:/Intent: format), or None."""
+    return next((fmt for marker, fmt in _MARKERS if chat_template and marker in chat_template), None)
+
+
+def gguf_facts(path: str | Path) -> dict:
+    """Chat template, EOS text and name stored in a GGUF (read through llama.cpp, vocabulary only: fast)."""
+    from llama_cpp import Llama
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    with suppress_stdout_stderr():
+        llm = Llama(model_path=str(path), vocab_only=True, verbose=False)
+    try:
+        eos, meta = llm.token_eos(), llm.metadata
+        eos_text = llm._model.token_get_text(eos) if eos >= 0 else None  # noqa: SLF001 - no public token-to-text
+    finally:
+        llm.close()  # now, not at interpreter exit (llama_cpp's finalizers fail once its globals are gone)
+    return {
+        "chat_template": meta.get("tokenizer.chat_template"),
+        "name": meta.get("general.name"),
+        "eos_text": eos_text,
+    }
+
+
+def run_of(gguf_path: str | Path) -> str:
+    """The run a quantized GGUF belongs to: its name without the ``-<format>`` suffix quantize_model gives it."""
+    stem = Path(gguf_path).stem
+    head, _, tail = stem.rpartition("-")
+    return head if head and tail.upper() in {*QTYPES, "F16", "F32", "BF16"} else stem
+
+
+def quantized_gguf(spec: str, quant: str = "Q4_K_M") -> Path:
+    """A GGUF path as given, or a run's quantized file (artifacts/quantized/<run>/<run>-<quant>.gguf)."""
+    if spec.endswith(".gguf"):
+        return Path(spec)
+    root = Path(os.environ.get("MICROLLM_ARTIFACTS", "artifacts")) / "quantized" / spec
+    return root / f"{spec}-{quant.upper()}.gguf"
+
+
+def export_model(gguf_path: str | Path, out_dir: str | Path | None = None, run: str | None = None,
+                 prompt_format: str | None = None, num_ctx: int = 2048,
+                 results_dir: str | Path = "results") -> dict:  # fmt: skip
+    """Write ``Modelfile`` and ``MODEL_CARD.md`` for a GGUF into ``out_dir`` (default artifacts/export/<stem>/).
+
+    The prompt format is read from the GGUF's chat template unless given; the SYSTEM line is the system prompt the
+    model was trained with (its microllm_prompt.json), none when it was trained without one.
+    """
+    gguf = Path(gguf_path)
+    if not gguf.is_file():
+        raise FileNotFoundError(f"model file {gguf} does not exist (run `microllm quantize` first)")
+    facts = gguf_facts(gguf)
+    fmt = prompt_format or detect_format(facts["chat_template"])
+    if fmt is None:
+        raise ValueError(f"{gguf}: cannot tell its prompt format from its chat template; pass --format "
+                         "(plain, chatml, gemma, llama3, phi3, zephyr)")  # fmt: skip
+    prompt = trained_prompt(gguf)
+    # A microllm fine-tune gets exactly its training system prompt ("" = none); any other GGUF the task prompt.
+    system = (prompt.get("system") or "") if prompt is not None else None
+    stops = [facts["eos_text"]] if fmt == "plain" and facts["eos_text"] else []
+    run = run or run_of(gguf)
+    out = Path(out_dir) if out_dir else Path(os.environ.get("MICROLLM_ARTIFACTS", "artifacts")) / "export" / gguf.stem
+    out.mkdir(parents=True, exist_ok=True)
+    modelfile = out / "Modelfile"
+    modelfile.write_text(render_modelfile(gguf, fmt, system=system, num_ctx=num_ctx, stops=stops))
+    info = {**describe(gguf), "file_type": gguf_file_type(gguf), "name": facts["name"]}
+    card = out / "MODEL_CARD.md"
+    card.write_text(render_model_card(run, info, prompt, fmt, card_sources(run, results_dir)))
+    return {"modelfile": str(modelfile), "model_card": str(card), "format": fmt, "run": run, "gguf": str(gguf)}

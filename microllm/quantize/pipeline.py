@@ -1,0 +1,94 @@
+"""Stage 5 end to end: fine-tuned transformers model -> F16 GGUF -> quantized GGUFs (+ NF4), sizes and hashes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import yaml
+
+from microllm.config import load_config, save_config
+from microllm.models import resolve_model
+from microllm.provenance import provenance
+from microllm.quantize.config import QuantizeConfig
+from microllm.quantize.converter import convert_to_gguf
+from microllm.quantize.quant import copy_prompt, describe, quantize_gguf, write_sha256
+
+
+def finetune_base(run: str) -> str | None:
+    """The base model a fine-tuning run started from (its results/finetune/<run>/config.yaml), or None."""
+    path = Path("results") / "finetune" / run / "config.yaml"
+    if not path.is_file():
+        return None
+    return (yaml.safe_load(path.read_text()) or {}).get("base_model")
+
+
+def vocab_source(cfg: QuantizeConfig, model_dir: Path) -> Path | None:
+    """The GGUF whose tokenizer the converter should copy (see QuantizeConfig.vocab_from), or None."""
+    spec = cfg.vocab_from
+    if spec is None or str(spec).lower() in ("", "none", "null", "false"):
+        return None
+    if spec == "auto":
+        if (model_dir / "tokenizer.model").is_file():
+            return None  # the converter rebuilds a SentencePiece vocabulary itself
+        spec = finetune_base(cfg.run)
+        if spec is None:
+            return None
+        try:
+            resolved = resolve_model(spec)
+        except (KeyError, RuntimeError):  # ModelUnavailable: not a GGUF here, so nothing to copy from
+            return None
+        return resolved.path if resolved.kind == "gguf" else None
+    resolved = resolve_model(spec)
+    if resolved.kind != "gguf":
+        raise ValueError(f"vocab_from must name a GGUF; {spec} is a {resolved.kind} directory")
+    return resolved.path
+
+
+def quantize_model(cfg: QuantizeConfig) -> dict:
+    """Convert ``cfg.model`` to ``<out_dir>/<run>-<outtype>.gguf``, quantize it to each format, optionally save NF4;
+    write config.yaml and metrics.json (sizes, sha256, seconds) to ``cfg.results_dir``. Returns the metrics."""
+    resolved = resolve_model(cfg.model)
+    if resolved.kind != "hf":
+        raise ValueError(f"quantize needs a transformers directory; {cfg.model} is a GGUF already "
+                         "(quantize_gguf re-quantizes an F16/F32 GGUF)")  # fmt: skip
+    model_dir, out_dir, results = resolved.path, Path(cfg.out_dir), Path(cfg.results_dir)
+    results.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, results / "config.yaml")
+    vocab = vocab_source(cfg, model_dir)
+
+    start = time.perf_counter()
+    base = convert_to_gguf(model_dir, out_dir / f"{cfg.run}-{cfg.outtype.upper()}.gguf", cfg.outtype, vocab_from=vocab)
+    copy_prompt(model_dir, base)
+    write_sha256(base)
+    rows = [{"format": cfg.outtype.upper(), **describe(base), "seconds": round(time.perf_counter() - start, 2)}]
+    for qtype in cfg.formats:
+        start = time.perf_counter()
+        path = quantize_gguf(base, out_dir / f"{cfg.run}-{qtype}.gguf", qtype, cfg.n_threads, source_model=model_dir)
+        rows.append({"format": qtype, **describe(path), "seconds": round(time.perf_counter() - start, 2)})
+    for row in rows:  # size relative to the unquantized GGUF
+        row["ratio_to_" + cfg.outtype] = round(row["size_bytes"] / rows[0]["size_bytes"], 4)
+
+    nf4 = None
+    if cfg.include_nf4:
+        from microllm.quantize.nf4 import save_nf4
+
+        start = time.perf_counter()
+        nf4 = {**save_nf4(model_dir, out_dir / "nf4"), "seconds": round(time.perf_counter() - start, 2)}
+    metrics = {
+        "run": cfg.run,
+        "model": cfg.model,
+        "model_dir": str(model_dir),
+        "vocab_from": str(vocab) if vocab else None,
+        "formats": rows,
+        "nf4": nf4,
+        "provenance": provenance(),
+    }
+    (results / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def main_quantize(config_path: str | Path | None = None, overrides: list[str] | None = None) -> dict:
+    """What `microllm quantize --config PATH --set key=value` runs."""
+    return quantize_model(load_config(QuantizeConfig, config_path, overrides))

@@ -1,0 +1,60 @@
+"""Notebook 04's quantization table: format x size x memory x latency x accuracy, joined from the results files of
+`microllm quantize` (sizes), `microllm compare` (accuracy, validity) and `microllm bench` (latency, memory)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from microllm.report_models import load_bench, load_comparison
+
+
+def _format_of(model: str, run: str) -> str | None:
+    stem = Path(model).stem
+    return stem[len(run) + 1 :] if stem.startswith(f"{run}-") else None
+
+
+def quant_table(results_dir: str | Path = "results", run: str = "gemma-lora", bench_run: str = "quantized"):
+    """One row per GGUF format of ``run``: size on disk, exact match and valid-JSON rate (dev, test), p50/p95
+    latency and added RSS from the side-by-side benchmark (constrained decoding). Missing measurements stay empty."""
+    results_dir = Path(results_dir)
+    path = results_dir / "quantize" / run / "metrics.json"
+    if not path.exists():
+        return pd.DataFrame()
+    sizes = {r["format"]: r["size_bytes"] / 2**20 for r in json.loads(path.read_text())["formats"]}
+    rows = {fmt: {"format": fmt, "size_mb": round(mb, 1)} for fmt, mb in sizes.items()}
+    table = load_comparison(results_dir)
+    if not table.empty:
+        for _, r in table[(table["prompt"] == "trained") & table["constrained"]].iterrows():
+            fmt = _format_of(str(r["model"]), run)
+            if fmt in rows:
+                rows[fmt][f"em_{r['dataset']}"] = r["exact_match"]
+                rows[fmt][f"n_{r['dataset']}"] = r["n"]
+                rows[fmt][f"valid_{r['dataset']}"] = r["valid_json_rate"]
+    bench = load_bench(results_dir, bench_run)
+    for _, b in bench.iterrows():
+        model, _, mode = str(b["arm"]).rpartition(":")
+        fmt = _format_of(model, run)
+        if fmt in rows and mode == "constrained":
+            rows[fmt].update(p50_ms=round(b["p50_ms"], 1), p95_ms=round(b["p95_ms"], 1),
+                             rss_added_mb=round(b["rss_added_mb"], 1))  # fmt: skip
+    return pd.DataFrame(list(rows.values()))
+
+
+def plot_tradeoffs(table: pd.DataFrame, dataset: str = "dev") -> Figure:
+    """Two panels: exact match against size on disk, and against p50 latency, one point per format."""
+    fig = Figure(figsize=(10, 3.8))
+    axes = fig.subplots(1, 2)
+    col = f"em_{dataset}"
+    for ax, x, label in ((axes[0], "size_mb", "size on disk (MiB)"), (axes[1], "p50_ms", "p50 latency (ms)")):
+        t = table.dropna(subset=[x, col]) if x in table and col in table else pd.DataFrame()
+        ax.scatter(t.get(x, []), t.get(col, []))
+        for _, r in t.iterrows():
+            ax.annotate(r["format"], (r[x], r[col]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.set_xlabel(label)
+        ax.set_ylabel(f"exact match ({dataset})")
+    fig.tight_layout()
+    return fig
