@@ -19,10 +19,10 @@ import psutil
 from scipy.stats import binomtest
 
 from microllm.calibration import calibration_summary
-from microllm.config import save_config
+from microllm.config import load_config, save_config
 from microllm.evaluate import read_gold
 from microllm.predictors import get_predictor
-from microllm.provenance import provenance
+from microllm.provenance import file_sha256, provenance
 from microllm.router import GENERAL, MICRO, LLMRouter, routing_quality
 from microllm.runner import write_jsonl_rows
 from microllm.score import row_results, summarize
@@ -172,3 +172,24 @@ def run_ab(cfg: ABConfig, command: str | None = None) -> pd.DataFrame:
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=float) + "\n")
     write_jsonl_rows(lines, out / "predictions.jsonl")
     return pd.DataFrame(table)
+
+
+def _is_current(cfg: ABConfig, out: Path) -> bool:
+    """Whether results/ab/<run>/ were made by this very config, on these data files, after its model files."""
+    files = [out / n for n in ("config.yaml", "metrics.json", "predictions.jsonl")]
+    if not all(p.is_file() for p in files) or load_config(ABConfig, files[0]) != cfg:
+        return False
+    data = json.loads(files[1].read_text()).get("provenance", {}).get("data", {})
+    if any(data.get(k, {}).get("sha256") != file_sha256(v) for k, v in cfg.datasets.items()):
+        return False
+    models = [Path(str((s.get("kwargs") or {}).get("model", ""))) for s in cfg.arms.values() if "predictor" in s]
+    return all(files[1].stat().st_mtime >= m.stat().st_mtime for m in models if m.suffix == ".gguf" and m.is_file())
+
+
+def ab_or_load(cfg: ABConfig, command: str | None = None) -> dict:
+    """The metrics of ``cfg``'s finished A/B run when this very config made them, on the same data and after the
+    last change to its GGUF files (notebooks rerun top to bottom without timing every model again); else run it."""
+    out = Path(cfg.results_dir) / "ab" / cfg.run
+    if not _is_current(cfg, out):
+        run_ab(cfg, command)
+    return json.loads((out / "metrics.json").read_text())

@@ -141,11 +141,11 @@ def _cmd_quantize(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from microllm.quantize.export import export_model, quantized_gguf
+    from microllm.quantize.export import export_model, ollama_create_command, quantized_gguf
 
     paths = export_model(quantized_gguf(args.model, args.quant), args.out_dir, run=args.run, prompt_format=args.format)
     print(json.dumps(paths, indent=2))
-    print(f"register it with: ollama create microllm -f {paths['modelfile']}", file=sys.stderr)
+    print(f"register it with: {ollama_create_command(paths['modelfile'])}", file=sys.stderr)
     return 0
 
 

@@ -58,3 +58,33 @@ def plot_tradeoffs(table: pd.DataFrame, dataset: str = "dev") -> Figure:
         ax.set_ylabel(f"exact match ({dataset})")
     fig.tight_layout()
     return fig
+
+
+def quant_targets(table: pd.DataFrame, dataset: str = "dev", fmt: str = "Q4_K_M", reference: str = "F16",
+                  max_drop_points: float = 1.0, max_mb: float = 300.0) -> pd.DataFrame:  # fmt: skip
+    """The quantization targets for ``fmt``, checked on :func:`quant_table`: exact match within ``max_drop_points``
+    of ``reference`` and under ``max_mb`` MB (10^6 bytes) on disk; ``met`` is None where a number is missing."""
+    t = table.set_index("format") if "format" in table else pd.DataFrame()
+    col = f"em_{dataset}"
+
+    def get(row: str, column: str):
+        value = t[column].get(row) if column in t else None
+        return None if value is None or pd.isna(value) else float(value)
+
+    em, ref, mib = get(fmt, col), get(reference, col), get(fmt, "size_mb")
+    drop = None if em is None or ref is None else round(100 * (ref - em), 2)
+    mb = None if mib is None else round(mib * 2**20 / 1e6, 1)
+    return pd.DataFrame([
+        {"target": f"{fmt} exact match ({dataset}) within {max_drop_points:g} point of {reference}",
+         "value": drop, "unit": "points below", "met": None if drop is None else drop <= max_drop_points},
+        {"target": f"{fmt} under {max_mb:g} MB on disk", "value": mb, "unit": "MB",
+         "met": None if mb is None else mb < max_mb},
+    ])  # fmt: skip
+
+
+def nf4_table(results_dir: str | Path = "results", run: str = "gemma-lora") -> pd.DataFrame:
+    """The bitsandbytes NF4 copy of ``run`` (the ``nf4`` entry of results/quantize/<run>/metrics.json): in-memory
+    footprint, weights on disk, 4-bit layers; empty when it was not made (``include_nf4: false``)."""
+    path = Path(results_dir) / "quantize" / run / "metrics.json"
+    nf4 = json.loads(path.read_text()).get("nf4") if path.exists() else None
+    return pd.DataFrame([{"format": "NF4 (bitsandbytes)", **nf4}] if nf4 else [])

@@ -8,6 +8,7 @@ from microllm.bench import BenchConfig
 from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
 from microllm.feedback.retrain import RetrainConfig
+from microllm.feedback.simulate import SimulateConfig
 from microllm.quantize import QuantizeConfig
 from microllm.train import FinetuneConfig
 
@@ -28,6 +29,7 @@ SHIPPED = {
     "finetune-scratch.yaml": FinetuneConfig,
     "quantize-gemma.yaml": QuantizeConfig,
     "retrain.yaml": RetrainConfig,
+    "feedback-sim.yaml": SimulateConfig,
 }
 
 

@@ -9,10 +9,13 @@ from conftest import ROOT
 from microllm.notebooks import execute_notebook, inject_parameters
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Written and smoke-tested, but not yet executed in full (its real run needs more machine time than it has had);
+# it moves up to notebooks/ with its outputs once `make all` has run it.
+PENDING = sorted((ROOT / "notebooks" / "pending").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + PENDING, ids=lambda p: p.name)
 def test_notebook_runs_in_smoke_mode(path, tmp_path):
     out = tmp_path / path.name
     nb = execute_notebook(path, params={"SMOKE": "True"}, output_path=out, timeout=600)

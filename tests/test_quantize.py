@@ -1,6 +1,7 @@
 """Stage 5 on a tiny model, end to end: llama.cpp's converter, its quantizer, the llamacpp predictor, NF4, export."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,25 @@ from microllm.config import load_config
 from microllm.predictors import Prediction, get_predictor
 from microllm.prompts import PROMPT_FILE, build_messages
 from microllm.provenance import file_sha256
-from microllm.quantize import QuantizeConfig, convert_to_gguf, detect_format, ensure_converter, quantize_gguf
+from microllm.quantize import (
+    QuantizeConfig,
+    convert_to_gguf,
+    detect_format,
+    ensure_converter,
+    quantize_gguf,
+    quantize_or_load,
+)
 from microllm.quantize.card import render_model_card
-from microllm.quantize.export import export_model, run_of
+from microllm.quantize.export import export_model, ollama_create_command, run_of
 from microllm.quantize.quant import gguf_file_type
-from microllm.testing import build_tiny_llama, build_tiny_tokenizer, is_schema_prefix, write_tiny_gguf
+from microllm.testing import (
+    build_tiny_finetuned,
+    build_tiny_llama,
+    build_tiny_tokenizer,
+    is_schema_prefix,
+    save_tiny_finetuned,
+    write_tiny_gguf,
+)
 from microllm.train.data import PLAIN_CHAT_TEMPLATE, SHORT_SYSTEM_PROMPT
 
 PROMPT = {"system_prompt": "short", "system": SHORT_SYSTEM_PROMPT}
@@ -34,13 +49,10 @@ def tiny(tmp_path_factory):
     """A 'fine-tuned' tiny model as `microllm train` leaves it: Gemma's plain template, prompt record. Every matrix
     dimension is a multiple of 256, so the k-quants apply to every tensor."""
     root = tmp_path_factory.mktemp("quantize")
-    tokenizer = build_tiny_tokenizer()
-    tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
-    model = build_tiny_llama(tokenizer, hidden_size=256, layers=2, heads=4)
+    model, tokenizer = build_tiny_finetuned()
     assert model.config.intermediate_size == 512 and len(tokenizer) == 512
-    model.save_pretrained(root / "merged")
-    tokenizer.save_pretrained(root / "merged")
-    (root / "merged" / PROMPT_FILE).write_text(json.dumps(PROMPT))
+    save_tiny_finetuned(root / "merged", model, tokenizer)
+    assert json.loads((root / "merged" / PROMPT_FILE).read_text()) == PROMPT
     return {"root": root, "dir": root / "merged", "model": model, "tokenizer": tokenizer}
 
 
@@ -88,6 +100,24 @@ def test_nf4_predictor_on_cpu(tiny, quantized):
         get_predictor("transformers", model=quantized["formats"][0]["path"], quantization="nf4")
 
 
+def test_quantize_or_load_reuses_a_finished_run_of_the_same_config(quantized, tiny, monkeypatch):
+    import microllm.quantize.pipeline as pipeline
+
+    def no_run(cfg):
+        raise AssertionError("quantized again")
+
+    results = tiny["root"] / "results" / "quantize" / "tiny"
+    cfg = load_config(QuantizeConfig, results / "config.yaml")
+    monkeypatch.setattr(pipeline, "quantize_model", no_run)
+    assert quantize_or_load(cfg) == quantized  # same config, every file there: nothing is converted again
+    with pytest.raises(AssertionError, match="quantized again"):
+        quantize_or_load(QuantizeConfig(**{**cfg.__dict__, "formats": ["Q4_0"]}))  # another config
+    newer = (results / "metrics.json").stat().st_mtime + 10
+    os.utime(tiny["dir"] / "config.json", (newer, newer))  # the model changed after it was quantized
+    with pytest.raises(AssertionError, match="quantized again"):
+        quantize_or_load(cfg)
+
+
 def test_vocab_copied_from_the_base_gguf_and_checked(converter, tiny):
     """The Gemma path: the tokenizer comes verbatim from the GGUF the model was fine-tuned from."""
     from gguf import GGUFReader
@@ -115,6 +145,8 @@ def test_export_modelfile_and_card(quantized, tiny):
     assert "PARAMETER temperature 0" in modelfile and 'PARAMETER stop "</s>"' in modelfile
     card = Path(paths["model_card"]).read_text()
     assert "Q4_K - Medium" in card and "| Q4_K_M |" in card and "## Limits" in card and "not in the catalog" in card
+    assert ollama_create_command(paths["modelfile"]) == f"ollama create microllm -f {paths['modelfile']}"
+    assert ollama_create_command("/a b/Modelfile", "m") == "ollama create m -f '/a b/Modelfile'"
 
 
 def test_model_card_reads_training_metrics_and_licence():

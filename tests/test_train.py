@@ -218,3 +218,18 @@ def test_a_finetuned_model_is_prompted_as_trained_and_found_by_run_name(lora_run
     monkeypatch.setenv("MICROLLM_ARTIFACTS", str(tmp_path))
     resolved = resolve_model("my-run")
     assert resolved.kind == "hf" and resolved.path == run_dir / "merged"
+
+
+def test_a_model_from_scratch_builds_its_own_tokenizer_and_trains(tmp_path):
+    from transformers import AutoTokenizer
+
+    with pytest.raises(ValueError, match="method: full"):
+        FinetuneConfig(base_model="scratch", method="lora")
+    scratch = {"vocab_size": 320, "hidden_size": 32, "layers": 1, "heads": 2}
+    cfg = tiny("scratch", tmp_path, "scratch", method="full", scratch=scratch, max_steps=4, learning_rate=5e-3,
+               system_prompt="none")  # fmt: skip
+    metrics = train(cfg)
+    assert metrics["steps"] == 4 and metrics["final_loss"] < metrics["first_loss"]
+    init = tmp_path / "out" / "scratch" / "init"
+    assert len(AutoTokenizer.from_pretrained(init)) == 320  # learned from the train split, not downloaded
+    assert metrics["total_params"] < 100_000 and metrics["trainable_params"] == metrics["total_params"]

@@ -163,6 +163,28 @@ def quota(action: str, split: str, scale: float = 1.0) -> int:
     return max(1, round(TARGETS[action] * scale * SHARES[split]))
 
 
+def split_rows(split: str, seed: int = 13, scale: float = 1.0, seen: set[str] | None = None,
+               templates: list[Template] | None = None) -> list[dict]:  # fmt: skip
+    """Rows of one split only: its templates and value pools, ``quota(action, split, scale)`` rows per action,
+    shuffled. ``seen`` (dedup keys, updated in place) excludes texts already used elsewhere.
+
+    Besides :func:`build_dataset`, the feedback simulation (microllm.feedback.simulate) draws its request stream
+    from here, with the val split's templates (never in train) and another seed."""
+    if scale <= 0:
+        raise ValueError("scale must be > 0")
+    seen = set() if seen is None else seen
+    tpls = templates if templates is not None else templates_by_split(all_templates())[split]
+    pool = ValuePool(split, seed)
+    rng = random.Random(f"microllm-data:{seed}:{split}:rows")
+    parts = [t for t in tpls if _chainable(t)]
+    rows: list[dict] = []
+    for action in ACTIONS:
+        mine = [t for t in tpls if t.action == action]
+        rows += _fill(action, mine, quota(action, split, scale), pool, rng, seen, parts)
+    rng.shuffle(rows)
+    return rows
+
+
 def build_dataset(seed: int = 13, scale: float = 1.0) -> dict[str, list[dict]]:
     """Build the train / val / test rows; same seed and scale give the same rows."""
     if scale <= 0:
@@ -171,15 +193,7 @@ def build_dataset(seed: int = 13, scale: float = 1.0) -> dict[str, list[dict]]:
     seen: set[str] = set()
     out: dict[str, list[dict]] = {}
     for split in SPLITS:
-        pool = ValuePool(split, seed)
-        rng = random.Random(f"microllm-data:{seed}:{split}:rows")
-        tpls = per_split[split]
-        parts = [t for t in tpls if _chainable(t)]
-        rows: list[dict] = []
-        for action in ACTIONS:
-            mine = [t for t in tpls if t.action == action]
-            rows += _fill(action, mine, quota(action, split, scale), pool, rng, seen, parts)
-        rng.shuffle(rows)
+        rows = split_rows(split, seed, scale, seen, per_split[split])
         out[split] = [
             {"id": f"syn-{split}-{i:05d}", "split": split, "category": DOMAIN_OF_ACTION[r["action"]], **r}
             for i, r in enumerate(rows)

@@ -37,6 +37,12 @@ def _summary(df: pd.DataFrame) -> dict:
     }
 
 
+def summary(decisions: list[dict], fallback_routes=FALLBACK_ROUTES) -> dict:
+    """One period's picture: volume, fallback rate, confidence mean and 10th percentile, accuracy on reviewed ones
+    (the shape :func:`drift_warnings` compares)."""
+    return _summary(_frame(decisions, fallback_routes))
+
+
 def windows(decisions: list[dict], freq: str = "1D", fallback_routes=FALLBACK_ROUTES) -> list[dict]:
     """Per time window (a pandas frequency: "1D", "1W", "1h"): volume, fallback rate, confidence, accuracy."""
     df = _frame(decisions, fallback_routes)

@@ -7,7 +7,7 @@ from microllm.quantize.config import QuantizeConfig
 from microllm.quantize.converter import convert_to_gguf, ensure_converter, llama_cpp_version
 from microllm.quantize.export import detect_format, export_model
 from microllm.quantize.nf4 import load_nf4, save_nf4
-from microllm.quantize.pipeline import main_quantize, quantize_model
+from microllm.quantize.pipeline import main_quantize, quantize_model, quantize_or_load
 from microllm.quantize.quant import QTYPES, copy_prompt, quantize_gguf
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "main_quantize",
     "quantize_gguf",
     "quantize_model",
+    "quantize_or_load",
     "save_nf4",
 ]

@@ -83,3 +83,10 @@ def export_model(gguf_path: str | Path, out_dir: str | Path | None = None, run: 
     card = out / "MODEL_CARD.md"
     card.write_text(render_model_card(run, info, prompt, fmt, card_sources(run, results_dir)))
     return {"modelfile": str(modelfile), "model_card": str(card), "format": fmt, "run": run, "gguf": str(gguf)}
+
+
+def ollama_create_command(modelfile: str | Path, name: str = "microllm") -> str:
+    """The shell command that registers an exported Modelfile with a local Ollama server (``ollama run <name>``)."""
+    import shlex
+
+    return f"ollama create {shlex.quote(name)} -f {shlex.quote(str(modelfile))}"

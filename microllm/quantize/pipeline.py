@@ -89,6 +89,29 @@ def quantize_model(cfg: QuantizeConfig) -> dict:
     return metrics
 
 
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.iterdir() if p.is_file()), default=0.0)
+
+
+def quantize_or_load(cfg: QuantizeConfig) -> dict:
+    """The metrics of ``cfg``'s finished run when this very config made them, every GGUF it lists (and the NF4
+    folder, if any) is on disk and the source model is not newer than they are; otherwise quantize (notebooks rerun
+    top to bottom without converting again)."""
+    results = Path(cfg.results_dir)
+    done = results / "metrics.json"
+    if done.is_file() and (results / "config.yaml").is_file():
+        if load_config(QuantizeConfig, results / "config.yaml") == cfg:
+            metrics = json.loads(done.read_text())
+            paths = [Path(r["path"]) for r in metrics.get("formats", [])]
+            if metrics.get("nf4"):
+                paths.append(Path(metrics["nf4"]["path"]) / "config.json")
+            model_dir = Path(metrics.get("model_dir", ""))
+            fresh = model_dir.is_dir() and _newest_mtime(model_dir) <= done.stat().st_mtime
+            if paths and all(p.is_file() for p in paths) and fresh:
+                return metrics
+    return quantize_model(cfg)
+
+
 def main_quantize(config_path: str | Path | None = None, overrides: list[str] | None = None) -> dict:
     """What `microllm quantize --config PATH --set key=value` runs."""
     return quantize_model(load_config(QuantizeConfig, config_path, overrides))

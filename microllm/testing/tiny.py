@@ -83,6 +83,31 @@ def save_tiny_model(out_dir: str | Path, seed: int = 0) -> Path:
     return out
 
 
+def build_tiny_finetuned(seed: int = 0):
+    """(model, tokenizer) shaped like a `microllm train` result: the plain Request:/Intent: chat template, and every
+    matrix dimension a multiple of 256 (hidden 256, MLP 512, vocabulary 512) so the k-quants apply to every tensor."""
+    from microllm.train.data import PLAIN_CHAT_TEMPLATE
+
+    tokenizer = build_tiny_tokenizer()
+    tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+    return build_tiny_llama(tokenizer, hidden_size=256, layers=2, heads=4, seed=seed), tokenizer
+
+
+def save_tiny_finetuned(out_dir: str | Path, model=None, tokenizer=None, seed: int = 0) -> Path:
+    """A fake fine-tuned model directory as `microllm train` leaves its ``merged`` folder: weights, tokenizer and the
+    prompt record (short system prompt) that predictors and ``microllm quantize`` read. Builds one unless given."""
+    from microllm.prompts import PROMPT_FILE
+    from microllm.train.data import SHORT_SYSTEM_PROMPT
+
+    if model is None or tokenizer is None:
+        model, tokenizer = build_tiny_finetuned(seed)
+    out = Path(out_dir)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    (out / PROMPT_FILE).write_text(json.dumps({"system_prompt": "short", "system": SHORT_SYSTEM_PROMPT}))
+    return out
+
+
 def _permute(w: np.ndarray, n_head: int) -> np.ndarray:
     """HF's rotate-half rope layout -> llama.cpp's interleaved one (as llama.cpp's convert_hf_to_gguf does)."""
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)

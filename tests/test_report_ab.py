@@ -1,0 +1,117 @@
+"""Notebook 05's tables and charts on a tiny A/B run (rules vs classic, two routers), and the run-or-load logic."""
+
+import pytest
+from conftest import ROOT
+from matplotlib.figure import Figure
+
+import microllm.ab
+from microllm import report_ab
+from microllm.ab import ABConfig, ab_or_load
+
+DATA = {"test": str(ROOT / "data" / "synthetic" / "test.jsonl"), "val": str(ROOT / "data" / "synthetic" / "val.jsonl")}
+ARMS = ["micro", "general", "routed", "keyword"]
+
+
+@pytest.fixture(scope="module")
+def ab_run(tmp_path_factory):
+    """A finished A/B run in a temporary results folder: (results_dir, run, config, metrics)."""
+    root = tmp_path_factory.mktemp("report_ab")
+    lines = (ROOT / "data" / "synthetic" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    (root / "train.jsonl").write_text("\n".join(lines[::7][:400]) + "\n", encoding="utf-8")
+    arms = {"micro": {"predictor": "rules"},
+            "general": {"predictor": "classic", "kwargs": {"train_file": str(root / "train.jsonl")}},
+            "routed": {"router": {"micro": "micro", "general": "general", "strategy": "confidence", "threshold": 0.9}},
+            "keyword": {"router": {"micro": "micro", "general": "general", "strategy": "keyword"}}}  # fmt: skip
+    cfg = ABConfig(arms=arms, datasets=DATA, limits={"test": 12, "val": 10}, results_dir=str(root / "results"),
+                   run="tiny", warmup=1, bootstrap_resamples=200, price_per_core_hour=0.5)  # fmt: skip
+    metrics = ab_or_load(cfg, command="pytest")
+    return str(root / "results"), "tiny", cfg, metrics
+
+
+def test_ab_or_load_reuses_only_results_of_the_same_config(ab_run, monkeypatch):
+    results_dir, run, cfg, metrics = ab_run
+    assert metrics["provenance"]["command"] == "pytest" and set(metrics["arms"]) == set(ARMS)
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("ran again")
+
+    monkeypatch.setattr(microllm.ab, "run_ab", no_run)
+    assert ab_or_load(cfg) == metrics  # same config, same data, no model file: loaded
+    other = ABConfig(**{**cfg.__dict__, "limits": {"test": 3, "val": 3}})
+    with pytest.raises(AssertionError, match="ran again"):
+        ab_or_load(other)
+
+
+def test_ab_table_per_arm_and_dataset(ab_run):
+    results_dir, run, _, metrics = ab_run
+    t = report_ab.ab_table(results_dir, run)
+    assert list(zip(t["data"], t["arm"], strict=True)) == [(d, a) for d in ("test", "val") for a in ARMS]
+    assert list(t.groupby("data", sort=False)["n"].first()) == [12, 10]
+    assert (t["em_ci95_low"] <= t["exact_match"]).all() and (t["exact_match"] <= t["em_ci95_high"]).all()
+    assert (t["p95_ms"] >= t["p50_ms"]).all() and (t["valid_json_rate"] == 1.0).all()
+    assert t["cost_per_million"].tolist() == pytest.approx((t["cpu_s_per_query"] / 3600 * 0.5 * 1e6).tolist())
+    assert (t["process_peak_rss_mb"] == metrics["process_peak_rss_mb"]).all() and t["size_mb"].isna().all()
+
+
+def test_targets_are_checked_from_the_table(ab_run):
+    results_dir, run, _, _ = ab_run
+    t = report_ab.ab_table(results_dir, run).set_index(["data", "arm"])
+    got = report_ab.targets(results_dir, run, "test").set_index("target")
+    assert got.loc["exact match: micro >= general", "micro"] == t.loc[("test", "micro"), "exact_match"]
+    speedup = got.loc["p50 speed-up (general / micro) >= 5"]
+    assert speedup["value"] == pytest.approx(t.loc[("test", "general"), "p50_ms"] / t.loc[("test", "micro"), "p50_ms"])
+    assert speedup["met"] == (speedup["value"] >= 5)
+    assert got.loc["size on disk (micro / general) < 0.25", "met"] is None  # baselines have no model file
+    assert got.loc["micro p50 < 500 ms", "met"]  # rules answer in well under a millisecond
+
+
+def test_mcnemar_table_has_every_pair(ab_run):
+    results_dir, run, _, metrics = ab_run
+    t = report_ab.mcnemar_table(results_dir, run)
+    assert len(t) == 2 * 6 and set(t["data"]) == {"test", "val"}
+    row = t[(t["data"] == "test") & (t["arm_a"] == "micro") & (t["arm_b"] == "general")].iloc[0]
+    assert row["p_value"] == metrics["mcnemar"]["test"]["micro vs general"]["p_value"]
+    assert (t["n_discordant"] == t["only_a_correct"] + t["only_b_correct"]).all()
+
+
+def test_per_category_matches_the_predictions(ab_run):
+    results_dir, run, _, metrics = ab_run
+    table = report_ab.per_category(results_dir, run, "test")
+    assert list(table.columns) == [*ARMS, "n"] and table["n"].sum() == 12
+    em = (table["micro"] * table["n"]).sum() / 12  # per-category means weighted back: the overall exact match
+    assert em == pytest.approx(metrics["arms"]["micro"]["test"]["exact_match"])
+
+
+def test_calibration_and_routing_from_the_predictions(ab_run):
+    results_dir, run, _, metrics = ab_run
+    cal = report_ab.calibration_table(results_dir, run, "micro").set_index("data")
+    stored = metrics["arms"]["micro"]["test"]["calibration"]  # what run_ab computed from the same rows
+    assert cal.loc["test", "n"] == 12 and cal.loc["test", "ece"] == pytest.approx(stored["ece"])
+    assert cal.loc["test", "coverage"] == pytest.approx(stored["accept"]["coverage"])
+    routing = report_ab.routing_table(results_dir, run)
+    assert list(zip(routing["arm"], routing["data"], strict=True)) == [
+        ("routed", "test"), ("keyword", "test"), ("routed", "val"), ("keyword", "val")]  # fmt: skip
+    first, stored = routing.iloc[0].to_dict(), metrics["arms"]["routed"]["test"]["routing"]
+    assert {k: first[k] for k, v in stored.items() if v is not None} == {
+        k: v for k, v in stored.items() if v is not None
+    }
+    assert (routing["n_micro"] + routing["n_general"] == routing["n"]).all()
+
+
+@pytest.mark.parametrize(
+    "plot", ["plot_accuracy_latency", "plot_latency_distributions", "plot_per_category", "plot_cost"]
+)
+def test_charts_are_figures_with_one_mark_per_arm(ab_run, plot):
+    results_dir, run, _, _ = ab_run
+    fig = getattr(report_ab, plot)(results_dir, run, "val")
+    assert isinstance(fig, Figure) and fig.axes
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+    labels += [t.get_text() for t in ax.get_xticklabels()]
+    assert all(any(arm in label for label in labels) for arm in ARMS), labels
+
+
+def test_reliability_diagram_of_the_micro_arm(ab_run):
+    results_dir, run, _, _ = ab_run
+    fig = report_ab.plot_calibration(results_dir, run, "micro", "test")
+    assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("micro (test): ECE ")

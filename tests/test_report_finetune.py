@@ -1,0 +1,95 @@
+"""Notebook 03/04 report helpers on small fabricated results trees (the real ones come from `make all`)."""
+
+import json
+
+import pandas as pd
+
+from microllm.report_finetune import before_after, load_profile, load_runs, plot_losses
+from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_targets
+
+
+def write(path, obj):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in obj))
+    else:
+        path.write_text(json.dumps(obj))
+
+
+def test_runs_losses_and_profile(tmp_path):
+    run = tmp_path / "finetune" / "r1"
+    write(run / "metrics.json", {"run": "r1", "base_model": "b", "method": "lora", "examples": 40, "steps": 10,
+                                 "epochs": 2.0, "seconds_total": 120.0, "final_loss": 0.1})  # fmt: skip
+    write(run / "train_log.jsonl", [{"step": 5, "loss": 1.0, "epoch": 1.0}, {"step": 10, "loss": 0.5, "epoch": 2.0},
+                                    {"step": 10, "eval_loss": 0.6}])  # fmt: skip
+    runs = load_runs(tmp_path)
+    assert runs.loc[0, "minutes"] == 2.0 and runs.loc[0, "steps"] == 10
+    ax = plot_losses(tmp_path).axes[0]
+    assert len(ax.lines) == 2 and list(ax.lines[1].get_xdata()) == [2.0]  # validation drawn at its epoch
+    assert load_profile(tmp_path / "missing.json").empty
+    write(tmp_path / "p.json", {"variants": [{"variant": "a", "steps": 3, "seconds_per_step": 2.0}]})
+    assert load_profile(tmp_path / "p.json").loc[0, "seconds_per_step"] == 2.0
+
+
+def test_before_after_ranks_baselines_base_and_finetuned(tmp_path):
+    write(tmp_path / "baselines" / "summary.json",
+          [{"predictor": "rules", "dataset": "dev", "n": 10, "exact_match": 0.8, "em_ci95_low": 0.6,
+            "em_ci95_high": 0.9, "valid_json_rate": 1.0}])  # fmt: skip
+    arm = {"backend": "llamacpp", "dataset": "dev", "n": 10, "em_ci95_low": 0, "em_ci95_high": 1, "field_f1": 1,
+           "action_accuracy": 1, "valid_json_rate": 1.0, "p50_ms": 5, "p95_ms": 9, "size_mb": 1, "rss_load_mb": 1,
+           "metrics": "x"}  # fmt: skip
+    write(
+        tmp_path / "compare" / "a" / "summary.json",
+        [
+            {**arm, "model": "base-m", "prompt": "few-shot", "constrained": True, "exact_match": 0.5},
+            {**arm, "model": "q/run-Q4_K_M.gguf", "prompt": "trained", "constrained": True, "exact_match": 0.95},
+        ],
+    )
+    table = before_after(tmp_path, "dev")
+    assert list(table["stage"]) == ["fine-tuned", "baseline", "base model"]
+    assert table.loc[0, "system"] == "run-Q4_K_M (trained)"
+
+
+def test_quant_table_joins_sizes_accuracy_and_latency(tmp_path):
+    write(
+        tmp_path / "quantize" / "run" / "metrics.json",
+        {"formats": [{"format": "F16", "size_bytes": 2 * 2**20}, {"format": "Q4_K_M", "size_bytes": 2**20}]},
+    )
+    arm = {"backend": "llamacpp", "prompt": "trained", "constrained": True, "n": 4, "em_ci95_low": 0,
+           "em_ci95_high": 1, "field_f1": 1, "action_accuracy": 1, "valid_json_rate": 1.0, "p50_ms": 5, "p95_ms": 9,
+           "size_mb": 1, "rss_load_mb": 1, "metrics": "x"}  # fmt: skip
+    write(
+        tmp_path / "compare" / "q" / "summary.json",
+        [
+            {**arm, "model": "a/run-F16.gguf", "dataset": "dev", "exact_match": 1.0},
+            {**arm, "model": "a/run-Q4_K_M.gguf", "dataset": "dev", "exact_match": 0.75},
+        ],
+    )
+    write(
+        tmp_path / "bench" / "quantized" / "bench.json",
+        {
+            "rows": [
+                {"arm": "a/run-Q4_K_M.gguf:constrained", "p50_ms": 100.0, "p95_ms": 150.0, "rss_added_mb": 9.0},
+                {"arm": "a/run-Q4_K_M.gguf:free", "p50_ms": 50.0, "p95_ms": 60.0, "rss_added_mb": 9.0},
+            ]
+        },
+    )
+    table = quant_table(tmp_path, "run").set_index("format")
+    assert table.loc["Q4_K_M", "size_mb"] == 1.0 and table.loc["Q4_K_M", "em_dev"] == 0.75
+    assert table.loc["Q4_K_M", "p50_ms"] == 100.0 and table.loc["F16", "em_dev"] == 1.0
+    assert len(plot_tradeoffs(table.reset_index()).axes) == 2
+    assert quant_table(tmp_path, "absent").empty
+
+    goals = quant_targets(table.reset_index(), "dev").set_index("unit")
+    assert goals.loc["points below", "value"] == 25.0 and not goals.loc["points below", "met"]
+    assert goals.loc["MB", "value"] == 1.0 and goals.loc["MB", "met"]  # 1 MiB = 1.05 MB, rounded to 0.1
+    assert list(quant_targets(table.reset_index(), "test")["met"]) == [None, True]  # no test-set accuracy yet
+    assert list(quant_targets(pd.DataFrame())["met"]) == [None, None]  # nothing quantized yet
+
+
+def test_nf4_row_from_the_quantize_metrics(tmp_path):
+    nf4 = {"path": "q/nf4", "memory_footprint_mb": 1.5, "weights_mb": 1.2, "linear4bit_layers": 14, "seconds": 2.0}
+    write(tmp_path / "quantize" / "run" / "metrics.json", {"formats": [], "nf4": nf4})
+    write(tmp_path / "quantize" / "none" / "metrics.json", {"formats": [], "nf4": None})
+    assert nf4_table(tmp_path, "run").to_dict("records") == [{"format": "NF4 (bitsandbytes)", **nf4}]
+    assert nf4_table(tmp_path, "none").empty and nf4_table(tmp_path, "absent").empty
