@@ -10,8 +10,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab notebooks \
-	readme test lint clean
+.PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
+	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 
 all: setup system-deps weights  ## main job: environment, weights, data, baselines, models, notebooks -> results/
@@ -72,6 +72,9 @@ evaluate: quantize         ## the fine-tuned model through the same Predictor/CL
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
+
+feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~40 min), notebook 06
+	$(BIN)/microllm feedback-sim --config configs/feedback-sim.yaml
 
 # BIND 9 and Samba's testparm: the execution tests start a real DNS server on loopback and validate smb.conf.
 system-deps:

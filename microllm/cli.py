@@ -149,6 +149,14 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_feedback_sim(args) -> int:
+    from microllm.feedback.simulate import main_simulate
+
+    metrics = main_simulate(args.config, args.set or [])
+    print(json.dumps({k: v for k, v in metrics.items() if k != "provenance"}, indent=2, default=str)[:4000])
+    return 0
+
+
 def _cmd_notebooks(args) -> int:
     from microllm.notebooks import execute_notebook
 
@@ -323,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--run", default=None, help="results/*/<run> to read metrics from (default: from the file name)")
     ex.add_argument("--format", default=None, help="prompt format (default: from the GGUF's chat template)")
     ex.set_defaults(func=_cmd_export)
+
+    fs = sub.add_parser("feedback-sim", help="simulate the feedback loop: serve, review, retrain, gate (notebook 06)")
+    fs.add_argument("--config", required=True, help="YAML SimulateConfig (configs/feedback-sim.yaml)")
+    fs.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    fs.set_defaults(func=_cmd_feedback_sim)
 
     r = sub.add_parser("readme", help="regenerate the README results table from results/")
     r.set_defaults(func=_cmd_readme)
