@@ -63,7 +63,7 @@ finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~80 min o
 
 quantize: converter finetune  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0 GGUFs + NF4, then the Modelfile and model card
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
-	$(BIN)/microllm export gemma-lora --quant Q4_K_M
+	$(BIN)/microllm export gemma-lora --quant Q8_0
 
 evaluate: quantize         ## the fine-tuned model through the same Predictor/CLI as the base models (resumes)
 	$(BIN)/microllm compare --config configs/compare-finetuned.yaml

@@ -296,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--threshold", type=float, default=0.5, help="confidence below this goes to the general model")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--db", default="sqlite:///artifacts/decisions.db",
+                    help="decision store (SQLAlchemy URL); empty string: no store")  # fmt: skip
     sv.set_defaults(func=_cmd_serve)
 
     f = sub.add_parser("modelfile", help="write an Ollama Modelfile for a catalog model or GGUF")

@@ -95,3 +95,11 @@ def confidence_split(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
                      "exact_match": r["exact_match"], "mean_conf_correct": conf.get("mean_correct"),
                      "mean_conf_wrong": conf.get("mean_wrong")})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def wrong_answers(predictions: str | Path, n: int = 12) -> pd.DataFrame:
+    """The first ``n`` wrong answers of one arm (request, output, gold): what the errors look like. Use it on the
+    synthetic test split; reading dev-set errors one by one invites tuning on the held-out set."""
+    rows = [r for r in read_jsonl(predictions) if not r.get("exact")]
+    return pd.DataFrame([{"category": r.get("category"), "request": r["input"], "output": r.get("raw"),
+                          "gold": json.dumps(r["gold"])} for r in rows[:n]])  # fmt: skip

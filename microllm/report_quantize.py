@@ -88,3 +88,21 @@ def nf4_table(results_dir: str | Path = "results", run: str = "gemma-lora") -> p
     path = Path(results_dir) / "quantize" / run / "metrics.json"
     nf4 = json.loads(path.read_text()).get("nf4") if path.exists() else None
     return pd.DataFrame([{"format": "NF4 (bitsandbytes)", **nf4}] if nf4 else [])
+
+
+def choose_format(table: pd.DataFrame, dataset: str = "dev", reference: str = "F16", max_drop_points: float = 1.0,
+                  max_mb: float = 300.0, fallback: str = "Q8_0") -> dict:  # fmt: skip
+    """The smallest format whose exact match is within ``max_drop_points`` of ``reference`` and that is under
+    ``max_mb`` MB; ``fallback`` (with the reason) when no format has been scored or none qualifies."""
+    col = f"em_{dataset}"
+    if table.empty or col not in table or reference not in set(table["format"]):
+        return {"format": fallback, "reason": f"no {dataset} scores yet: {fallback} by default"}
+    ref = table.set_index("format")[col].get(reference)
+    ok = table[(table[col] >= ref - max_drop_points / 100) & (table["size_mb"] * 2**20 / 1e6 < max_mb)]
+    ok = ok[ok["format"] != reference].sort_values("size_mb")
+    if ok.empty:
+        return {"format": fallback, "reason": f"no format within {max_drop_points:g} point of {reference} under "
+                                               f"{max_mb:g} MB: {fallback} by default"}  # fmt: skip
+    row = ok.iloc[0]
+    return {"format": row["format"], "reason": f"smallest format within {max_drop_points:g} point of {reference} "
+                                               f"({dataset} exact match) under {max_mb:g} MB"}  # fmt: skip

@@ -93,3 +93,27 @@ def test_nf4_row_from_the_quantize_metrics(tmp_path):
     write(tmp_path / "quantize" / "none" / "metrics.json", {"formats": [], "nf4": None})
     assert nf4_table(tmp_path, "run").to_dict("records") == [{"format": "NF4 (bitsandbytes)", **nf4}]
     assert nf4_table(tmp_path, "none").empty and nf4_table(tmp_path, "absent").empty
+
+
+def test_wrong_answers_lists_only_the_misses(tmp_path):
+    from microllm.report_finetune import wrong_answers
+
+    rows = [{"input": "a", "raw": "{}", "gold": {"action": "unknown"}, "exact": True, "category": "unknown"},
+            {"input": "b", "raw": "{}", "gold": {"action": "group_add", "group": "x"}, "exact": False,
+             "category": "users"}]  # fmt: skip
+    write(tmp_path / "p.jsonl", rows)
+    table = wrong_answers(tmp_path / "p.jsonl")
+    assert list(table["request"]) == ["b"] and json.loads(table.loc[0, "gold"])["group"] == "x"
+
+
+def test_choose_format_takes_the_smallest_that_keeps_accuracy_and_fits():
+    import pandas as pd
+
+    from microllm.report_quantize import choose_format
+
+    table = pd.DataFrame({"format": ["F16", "Q8_0", "Q5_K_M", "Q4_K_M"], "size_mb": [500.0, 270.0, 240.0, 230.0],
+                          "em_dev": [0.70, 0.70, 0.685, 0.40]})  # fmt: skip
+    assert choose_format(table)["format"] == "Q8_0"  # Q5_K_M is 1.5 points down
+    assert choose_format(table, max_drop_points=2)["format"] == "Q5_K_M"
+    assert choose_format(table.assign(em_dev=[0.7, 0.1, 0.1, 0.1]), fallback="Q8_0")["reason"].startswith("no format")
+    assert choose_format(pd.DataFrame())["format"] == "Q8_0"

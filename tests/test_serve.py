@@ -225,12 +225,15 @@ def test_tiny_gguf_falls_back_to_the_general_model(tiny_llama):
         assert r.status_code == 200 and r.json()["intent"] == SEED[query] and r.json()["route"] == "general"
 
 
-def test_cli_serve_loads_once_and_runs_uvicorn(monkeypatch):
+def test_cli_serve_loads_once_and_runs_uvicorn(monkeypatch, tmp_path):
     from microllm.cli import main
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
-    argv = ["serve", "--predictor", "rules", "--general-predictor", "rules", "--strategy", "keyword", "--port", "8123"]
+    argv = ["serve", "--predictor", "rules", "--general-predictor", "rules", "--strategy", "keyword", "--port", "8123",
+            "--db", f"sqlite:///{tmp_path / 'decisions.db'}"]  # fmt: skip
     assert main(argv) == 0
     assert (seen["host"], seen["port"], seen["workers"]) == ("127.0.0.1", 8123, 1)
     assert seen["app"].state.engine.router.strategy == "keyword"
+    assert seen["app"].state.store is not None and (tmp_path / "decisions.db").exists()
+    assert main([*argv[:-2], "--db", ""]) == 0 and seen["app"].state.store is None

@@ -38,7 +38,13 @@ def serve(args) -> None:
     if general is not None and args.strategy != "none":
         router = LLMRouter(micro, general, strategy=args.strategy, threshold=args.threshold)
     # One worker: each extra worker would load its own copy of every model.
-    uvicorn.run(create_app(micro, general, router), host=args.host, port=args.port, workers=1, log_level="info")
+    store = None
+    if getattr(args, "db", None):  # every decision to the ai_decisions table (passwords replaced before writing)
+        from microllm.feedback.store import DecisionStore
+
+        store = DecisionStore(args.db)
+    app = create_app(micro, general, router, store=store)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level="info")
 
 
 __all__ = ["create_app", "load_predictor", "redact_intent", "redact_text", "serve"]

@@ -86,6 +86,7 @@ def create_app(micro: Predictor, general: Predictor | None = None, router: LLMRo
     engine = Engine(micro, general, router)
     app = FastAPI(title="microllm", version=__version__, description=__doc__)
     app.state.engine = engine
+    app.state.store = store
 
     def finish(d: Decision, query: str) -> dict:
         intent = d.prediction.intent
