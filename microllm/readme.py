@@ -6,6 +6,33 @@ import json
 from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+HEAD_BEGIN, HEAD_END = "<!-- headline:begin -->", "<!-- headline:end -->"
+AB_RUN = "micro-vs-general"
+
+
+def render_headline(results_dir: str | Path = "results", run: str = AB_RUN) -> str:
+    """The A/B run (results/ab/<run>/metrics.json) on the dev set, with the rule baseline, as a Markdown table."""
+    results_dir = Path(results_dir)
+    path = results_dir / "ab" / run / "metrics.json"
+    lines = ["| system (dev set) | n | exact match [95% CI] | valid JSON | p50 latency | size | cost/1M queries |",
+             "|---|---:|---|---:|---:|---:|---:|"]  # fmt: skip
+    if path.exists():
+        rel = path.relative_to(results_dir.parent).as_posix()
+        for arm, by_data in json.loads(path.read_text())["arms"].items():
+            m = by_data.get("dev")
+            if m:
+                lo, hi = m["exact_match_ci95"]
+                lines.append(f"| {arm}: `{m['predictor']}` | {m['n']} | {m['exact_match']:.3f} [{lo:.3f}, {hi:.3f}] | "
+                             f"{m['valid_json_rate']:.3f} | {m['p50_ms']:.0f} ms | {m['model_size_mb']:.0f} MB | "
+                             f"{m['cost_per_million']:.2f} ([A/B]({rel})) |")  # fmt: skip
+    rules = results_dir / "eval" / "rules" / "dev" / "metrics.json"
+    if rules.exists():
+        m = json.loads(rules.read_text())
+        lo, hi = m["exact_match_ci95"]
+        rel = rules.relative_to(results_dir.parent).as_posix()
+        lines.append(f"| baseline: `rules` ([eval]({rel})) | {m['n']} | {m['exact_match']:.3f} [{lo:.3f}, {hi:.3f}] | "
+                     f"{m['valid_json_rate']:.3f} | {m['latency_ms']['p50']:.1f} ms | - | - |")  # fmt: skip
+    return "\n".join(lines)
 
 
 def render_results_table(results_dir: str | Path = "results") -> str:
@@ -27,12 +54,18 @@ def render_results_table(results_dir: str | Path = "results") -> str:
     return "\n".join(lines)
 
 
+def _replace(text: str, begin: str, end: str, body: str) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + body + "\n" + text[stop:]
+
+
 def update_readme(readme: str | Path = "README.md", results_dir: str | Path = "results") -> bool:
-    """Rewrite the block between the results markers; returns True when the README changed."""
+    """Rewrite the blocks between the headline and results markers; returns True when the README changed."""
     readme = Path(readme)
     text = readme.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    new = text[:start] + "\n" + render_results_table(results_dir) + "\n" + text[end:]
+    new = _replace(text, BEGIN, END, render_results_table(results_dir))
+    if HEAD_BEGIN in new:
+        new = _replace(new, HEAD_BEGIN, HEAD_END, render_headline(results_dir))
     if new != text:
         readme.write_text(new)
     return new != text
