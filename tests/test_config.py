@@ -20,6 +20,7 @@ SHIPPED = {
     "compare-zeroshot.yaml": CompareConfig,
     "compare-finetuned.yaml": CompareConfig,
     "compare-quantized.yaml": CompareConfig,
+    "compare-scratch.yaml": CompareConfig,
     "bench-quantized.yaml": BenchConfig,
     "bench.yaml": BenchConfig,
     "ab.yaml": ABConfig,
