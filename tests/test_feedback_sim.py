@@ -105,3 +105,12 @@ def test_smoke_simulation_end_to_end(tmp_path, monkeypatch):
 
 def test_gguf_paths_pass_through(tmp_path):
     assert sim.gguf_for(tmp_path / "m-Q4_K_M.gguf", tmp_path / "cache") == tmp_path / "m-Q4_K_M.gguf"
+
+
+def test_the_dev_set_can_never_gate_a_promotion():
+    import pytest
+
+    from microllm.feedback.simulate import SimulateConfig
+
+    with pytest.raises(ValueError, match="dev set only ever measures"):
+        SimulateConfig(gate_datasets=["test", "dev"])

@@ -90,8 +90,9 @@ class SimulateConfig:
             raise ValueError(f"stream_split must be one of {STREAM_SPLITS} (templates never in train)")
         if self.rounds < 1 or min(self.feed_per_round, self.gate_size, self.measure_size) < 1:
             raise ValueError("rounds, feed_per_round, gate_size and measure_size must be >= 1")
-        if "measure" in self.gate_datasets:
-            raise ValueError("the measure set must not decide promotions: it would no longer be an honest measure")
+        if {"measure", "dev"} & set(self.gate_datasets):
+            raise ValueError("the measure and dev sets must not decide promotions: they would no longer be honest "
+                             "measures (the dev set only ever measures)")  # fmt: skip
         if not 0 <= self.thumbs_down_rate <= 1:
             raise ValueError(f"thumbs_down_rate must be in [0, 1], got {self.thumbs_down_rate}")
 
