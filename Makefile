@@ -61,9 +61,9 @@ converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned 
 finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~80 min on 2 cores (skipped when trained)
 	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
 
-quantize: converter finetune  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0 GGUFs + NF4, then the Modelfile and model card
+quantize: converter finetune  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0 GGUFs, Q4_K_M base + LoRA GGUF, NF4, Modelfile, card
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
-	$(BIN)/microllm export gemma-lora --quant Q8_0
+	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize         ## the fine-tuned model through the same Predictor/CLI as the base models (resumes)
 	$(BIN)/microllm compare --config configs/compare-finetuned.yaml

@@ -328,7 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("export", help="Ollama Modelfile + MODEL_CARD.md for a quantized GGUF")
     ex.add_argument("model", help="a GGUF path, or a run name (artifacts/quantized/<run>/<run>-<quant>.gguf)")
-    ex.add_argument("--quant", default="Q4_K_M", help="which of the run's GGUFs (default Q4_K_M)")
+    ex.add_argument(
+        "--quant",
+        default="Q4_K_M",
+        help="which of the run's GGUFs (default Q4_K_M; Q4_K_M+LoRA: the base GGUF + LoRA adapter pair)",
+    )
     ex.add_argument("--out-dir", default=None, help="default: artifacts/export/<gguf name>/")
     ex.add_argument("--run", default=None, help="results/*/<run> to read metrics from (default: from the file name)")
     ex.add_argument("--format", default=None, help="prompt format (default: from the GGUF's chat template)")

@@ -40,7 +40,8 @@ class CompareConfig:
 
 def run_slug(model: str, backend: str, prompt: str, constrained: bool) -> str:
     """A path-safe name for one arm, e.g. 'llamacpp-gemma-3-270m-few-shot-constrained'."""
-    model = re.sub(r"[^A-Za-z0-9.]+", "-", Path(model).stem if model.endswith(".gguf") else model).strip("-")
+    parts = [Path(m).stem if m.endswith(".gguf") else m for m in model.split("+")]  # BASE+ADAPTER.gguf: both
+    model = re.sub(r"[^A-Za-z0-9.]+", "-", "+".join(parts)).strip("-")
     return f"{backend}-{model}-{prompt}-{'constrained' if constrained else 'free'}"
 
 

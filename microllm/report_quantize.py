@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from microllm.report_models import load_bench, load_comparison
 
 
-def _format_of(model: str, run: str) -> str | None:
+def _name_format(model: str, run: str) -> str | None:
     stem = Path(model).stem
     return stem[len(run) + 1 :] if stem.startswith(f"{run}-") else None
 
@@ -24,8 +24,13 @@ def quant_table(results_dir: str | Path = "results", run: str = "gemma-lora", be
     path = results_dir / "quantize" / run / "metrics.json"
     if not path.exists():
         return pd.DataFrame()
-    sizes = {r["format"]: r["size_bytes"] / 2**20 for r in json.loads(path.read_text())["formats"]}
-    rows = {fmt: {"format": fmt, "size_mb": round(mb, 1)} for fmt, mb in sizes.items()}
+    formats = json.loads(path.read_text())["formats"]
+    rows = {r["format"]: {"format": r["format"], "size_mb": round(r["size_bytes"] / 2**20, 1)} for r in formats}
+    by_model = {r["model"]: r["format"] for r in formats if r.get("model")}  # base+adapter pairs have no -<format>
+
+    def _format_of(model: str, run: str) -> str | None:
+        return by_model.get(model) or _name_format(model, run)
+
     table = load_comparison(results_dir)
     if not table.empty:
         for _, r in table[(table["prompt"] == "trained") & table["constrained"]].iterrows():

@@ -263,6 +263,17 @@ class Oracle:
         return Stub()
 
 
+def test_retrain_config_never_gates_on_dev():
+    from microllm.config import load_config
+    from microllm.feedback.retrain import RetrainConfig
+
+    assert load_config(RetrainConfig, ROOT / "configs" / "retrain.yaml").gate_datasets == ["test"]
+    with pytest.raises(ValueError, match="dev set must not decide"):
+        RetrainConfig(gate_datasets=["test", "dev"])
+    with pytest.raises(ValueError, match="not in eval_sets"):
+        RetrainConfig(gate_datasets=["gate"])
+
+
 def test_one_retrain_turn_end_to_end(tmp_path):
     """Reviewed decisions -> combined train file -> real tiny LoRA training (2 steps) -> evaluation through
     microllm.evaluate -> gate -> registry; then a worse candidate is refused and a rollback restores v1."""
@@ -297,6 +308,8 @@ def test_one_retrain_turn_end_to_end(tmp_path):
     report = retrain(cfg, predictor_factory=oracle)
     assert report["status"] == "promoted" and report["version"] == "v2" and report["parent"] == "v1", report
     assert report["new_rows"] == 2 and "held-out" in report["rejects"][0]["reason"]  # the test row is refused
+    # dev is measured and recorded with the version, but only test decides the promotion.
+    assert "dev" in report["candidate"] and not any(r.startswith("dev") for r in report["gate"]["reasons"])
     assert oracle.calls == [str(base), candidate]  # v1 measured once; its stored metrics were then comparable
     combined = read_jsonl(tmp_path / "artifacts" / "feedback-v2" / "train.jsonl")
     assert len(combined) == 16 + 2 * 2 and combined[-1]["template"] == "feedback.verified"

@@ -37,11 +37,11 @@ class LlamaCppConfig:
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
 
 
-def _load(path: str, cfg: LlamaCppConfig):
+def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
     from llama_cpp import Llama  # heavy native import, only when a llama.cpp model is asked for
 
     return Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
-                 n_batch=512, seed=0, verbose=False)  # fmt: skip
+                 n_batch=512, seed=0, verbose=False, lora_path=adapter)  # fmt: skip
 
 
 @register("llamacpp")
@@ -67,10 +67,12 @@ class LlamaCppPredictor(Predictor):
                                   greedy_check=_bool(greedy_check))  # fmt: skip
         if n_threads is not None:
             self.cfg.n_threads = int(n_threads)
-        self.prompt_cfg = prompt_for_model(prompt, self.resolved.path, int(n_shots), train_file)
+        adapter = self.resolved.adapter
+        # A fine-tuned adapter carries the prompt record it was trained with; its base does not.
+        self.prompt_cfg = prompt_for_model(prompt, adapter or self.resolved.path, int(n_shots), train_file)
         self.shots = load_shots(self.prompt_cfg)
         self.model_name = model
-        self.llm = _load(str(self.resolved.path), self.cfg)
+        self.llm = _load(str(self.resolved.path), self.cfg, str(adapter) if adapter else None)
         meta = self.llm.metadata
         eos, bos = self.llm.token_eos(), self.llm.token_bos()
         text = self.llm._model.token_get_text  # noqa: SLF001 - the public API has no token-to-text for specials

@@ -49,10 +49,19 @@ class RetrainConfig:
     results_dir: str = "results/feedback"  # exports, rejects, evaluations, decisions, registry summary
     min_gain_points: float = 2.0
     max_category_drop_points: float = 5.0
-    gate_datasets: list[str] | None = None  # None: every eval set
+    # The sets that decide a promotion. The human-written dev set is measured and recorded with every version, never
+    # gated on: choosing models by their dev score would turn it into a selection set (it stays held out).
+    gate_datasets: list[str] = field(default_factory=lambda: ["test"])
     min_category_n: int = 1
 
     def __post_init__(self):
+        if not self.gate_datasets:
+            raise ValueError("gate_datasets must name at least one eval set")
+        if "dev" in self.gate_datasets:
+            raise ValueError("the dev set must not decide promotions: it only ever measures (gate on test)")
+        unknown = [d for d in self.gate_datasets if d not in self.eval_sets]
+        if unknown:
+            raise ValueError(f"gate_datasets {unknown} are not in eval_sets {sorted(self.eval_sets)}")
         if self.start_from not in START_FROM:
             raise ValueError(f"start_from must be one of {START_FROM}, got {self.start_from!r}")
         if self.feedback_repeat < 1:

@@ -39,14 +39,16 @@ TEMPLATES: dict[str, tuple[str, list[str]]] = {
 
 
 def render_modelfile(gguf_path: str | Path, prompt_format: str, system: str | None = None,
-                     num_ctx: int = 2048, stops: list[str] | None = None) -> str:  # fmt: skip
+                     num_ctx: int = 2048, stops: list[str] | None = None,
+                     adapter: str | Path | None = None) -> str:  # fmt: skip
     """The Modelfile text; ``system`` defaults to the project's system prompt ("" = none: a model fine-tuned without
-    one); ``stops`` are added to the format's own stop strings."""
+    one); ``stops`` are added to the format's own stop strings; ``adapter``: a LoRA GGUF Ollama applies on top."""
     if prompt_format not in TEMPLATES:
         raise ValueError(f"unknown prompt format {prompt_format!r}; known: {sorted(TEMPLATES)}")
     template, own_stops = TEMPLATES[prompt_format]
     system = system if system is not None else system_prompt()
-    lines = [f"FROM {Path(gguf_path).resolve()}", *([f'SYSTEM """{system}"""'] if system else []),
+    lines = [f"FROM {Path(gguf_path).resolve()}", *([f"ADAPTER {Path(adapter).resolve()}"] if adapter else []),
+             *([f'SYSTEM """{system}"""'] if system else []),
              f'TEMPLATE """{template}"""', "PARAMETER temperature 0", f"PARAMETER num_ctx {num_ctx}"]  # fmt: skip
     lines += [f'PARAMETER stop "{s}"' for s in dict.fromkeys([*own_stops, *(stops or [])])]
     return "\n".join(lines) + "\n"

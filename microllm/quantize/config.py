@@ -26,6 +26,10 @@ class QuantizeConfig:
     # directory has no tokenizer.model; null: never; else a catalog key or GGUF path.
     vocab_from: str | None = "auto"
     include_nf4: bool = False  # also load the model in bitsandbytes NF4 and save it (out_dir/nf4)
+    # A LoRA run's adapter as its own GGUF, applied at load time on the GGUF the run was trained from (microllm.
+    # quantize.adapter): row "<base format>+LoRA". Skipped when the run has no adapter or its base is not a GGUF.
+    adapter: bool = False
+    adapter_outtype: str = "f16"
     n_threads: int | None = None  # quantizer threads; None = min(2, cores)
     out_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/quantized/<run>
     results_dir: str | None = None  # None = results/quantize/<run>

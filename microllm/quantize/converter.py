@@ -19,7 +19,14 @@ from pathlib import Path
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTTYPES = ("f32", "f16", "bf16", "q8_0")
 # What convert_hf_to_gguf.py imports from its own tree (torch, transformers, numpy, sentencepiece come from .venv).
-_MEMBERS = ("convert_hf_to_gguf.py", "LICENSE", "conversion/", "gguf-py/gguf/", "gguf-py/LICENSE")
+_MEMBERS = (
+    "convert_hf_to_gguf.py",
+    "convert_lora_to_gguf.py",
+    "LICENSE",
+    "conversion/",
+    "gguf-py/gguf/",
+    "gguf-py/LICENSE",
+)
 _RUNNER = Path(__file__).with_name("convert_runner.py")
 
 
@@ -51,11 +58,13 @@ def _download_sdist(version: str, dest: Path) -> Path:
 
 
 def ensure_converter(version: str | None = None, artifacts_dir: str | Path | None = None) -> Path:
-    """The folder holding convert_hf_to_gguf.py (extracted once from the sdist, downloaded if missing)."""
+    """The folder holding convert_hf_to_gguf.py and convert_lora_to_gguf.py (extracted once from the sdist,
+    downloaded if missing)."""
     version = version or llama_cpp_version()
     root = Path(artifacts_dir) if artifacts_dir else _artifacts()
     dest = root / f"llama.cpp-{version}"
-    if (dest / "convert_hf_to_gguf.py").is_file() and (dest / "gguf-py" / "gguf" / "__init__.py").is_file():
+    needed = ("convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "gguf-py/gguf/__init__.py")
+    if all((dest / f).is_file() for f in needed):
         return dest
     sdist = root / "sdist" / f"llama_cpp_python-{version}.tar.gz"
     if not sdist.is_file():

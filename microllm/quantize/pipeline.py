@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import yaml
 
 from microllm.config import load_config, save_config
 from microllm.models import resolve_model
-from microllm.provenance import provenance
+from microllm.provenance import file_sha256, provenance
+from microllm.quantize.adapter import adapter_spec, convert_adapter
 from microllm.quantize.config import QuantizeConfig
 from microllm.quantize.converter import convert_to_gguf
 from microllm.quantize.quant import copy_prompt, describe, quantize_gguf, write_sha256
@@ -46,6 +48,37 @@ def vocab_source(cfg: QuantizeConfig, model_dir: Path) -> Path | None:
     return resolved.path
 
 
+def base_format(gguf: Path) -> str:
+    """``gemma-3-270m-q4_k_m.gguf`` -> ``Q4_K_M``: the quantization a base GGUF's name states, else ``base``."""
+    match = re.search(r"(?:^|[-_.])((?:i?q\d(?:_[a-z0-9]+)*)|f16|bf16|f32)$", gguf.stem, re.IGNORECASE)
+    return match.group(1).upper() if match else "base"
+
+
+def adapter_row(cfg: QuantizeConfig, model_dir: Path, out_dir: Path) -> dict | None:
+    """Convert the run's LoRA adapter (``<run dir>/adapter``, next to ``merged``) to a GGUF and describe the pair
+    base GGUF + adapter as one format; None when the run has no adapter or was not trained from a GGUF."""
+    adapter_dir = model_dir.parent / "adapter"
+    spec = finetune_base(cfg.run)
+    if not (adapter_dir / "adapter_config.json").is_file() or spec is None:
+        return None
+    try:
+        base = resolve_model(spec)
+    except (KeyError, RuntimeError):
+        return None
+    if base.kind != "gguf":
+        return None
+    start = time.perf_counter()
+    out = convert_adapter(adapter_dir, model_dir, out_dir / f"{cfg.run}-adapter-{cfg.adapter_outtype.upper()}.gguf",
+                          cfg.adapter_outtype)  # fmt: skip
+    copy_prompt(model_dir, out)
+    info = describe(out)
+    size = info["size_bytes"] + base.path.stat().st_size
+    return {"format": f"{base_format(base.path)}+LoRA", "model": adapter_spec(spec, out), **info,
+            "adapter_size_bytes": info["size_bytes"], "size_bytes": size, "size_mb": round(size / 2**20, 2),
+            "base": str(base.path), "base_sha256": file_sha256(base.path),
+            "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
+
+
 def quantize_model(cfg: QuantizeConfig) -> dict:
     """Convert ``cfg.model`` to ``<out_dir>/<run>-<outtype>.gguf``, quantize it to each format, optionally save NF4;
     write config.yaml and metrics.json (sizes, sha256, seconds) to ``cfg.results_dir``. Returns the metrics."""
@@ -62,11 +95,17 @@ def quantize_model(cfg: QuantizeConfig) -> dict:
     base = convert_to_gguf(model_dir, out_dir / f"{cfg.run}-{cfg.outtype.upper()}.gguf", cfg.outtype, vocab_from=vocab)
     copy_prompt(model_dir, base)
     write_sha256(base)
-    rows = [{"format": cfg.outtype.upper(), **describe(base), "seconds": round(time.perf_counter() - start, 2)}]
+    rows = [{"format": cfg.outtype.upper(), "model": str(base), **describe(base),
+             "seconds": round(time.perf_counter() - start, 2)}]  # fmt: skip
     for qtype in cfg.formats:
         start = time.perf_counter()
         path = quantize_gguf(base, out_dir / f"{cfg.run}-{qtype}.gguf", qtype, cfg.n_threads, source_model=model_dir)
-        rows.append({"format": qtype, **describe(path), "seconds": round(time.perf_counter() - start, 2)})
+        rows.append({"format": qtype, "model": str(path), **describe(path),
+                     "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
+    if cfg.adapter:
+        row = adapter_row(cfg, model_dir, out_dir)
+        if row is not None:
+            rows.append(row)
     for row in rows:  # size relative to the unquantized GGUF
         row["ratio_to_" + cfg.outtype] = round(row["size_bytes"] / rows[0]["size_bytes"], 4)
 
