@@ -61,7 +61,8 @@ def load_profile(path: str | Path) -> pd.DataFrame:
 
 def before_after(results_dir: str | Path = "results", dataset: str = "dev") -> pd.DataFrame:
     """Baselines, base models (best prompt, constrained) and fine-tuned arms on one dataset, best exact match first.
-    Rows on a subset say so in ``n``; compare like with like."""
+    Rows on a subset say so in ``n``; compare like with like: arms scored on an older version of the data file (a
+    regenerated synthetic split) are left out."""
     rows = []
     summary = Path(results_dir) / "baselines" / "summary.json"
     if summary.exists():
@@ -71,7 +72,7 @@ def before_after(results_dir: str | Path = "results", dataset: str = "dev") -> p
                              "exact_match": r["exact_match"], "em_ci95_low": r["em_ci95_low"],
                              "em_ci95_high": r["em_ci95_high"], "valid_json_rate": r["valid_json_rate"],
                              "p50_ms": None})  # fmt: skip
-    table = load_comparison(results_dir)
+    table = load_comparison(results_dir, current_only=True)
     if not table.empty:
         for _, r in table[table["dataset"] == dataset].iterrows():
             tuned = r["prompt"] == "trained"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -11,14 +12,42 @@ import pandas as pd
 from microllm.report import CATEGORY_ORDER
 
 
-def load_comparison(results_dir: str | Path) -> pd.DataFrame:
-    """Every arm of every comparison run under results/compare/, one row per arm x dataset."""
+def load_comparison(results_dir: str | Path, current_only: bool = False) -> pd.DataFrame:
+    """Every arm of every comparison run under results/compare/, one row per arm x dataset.
+
+    ``data_current`` says whether the arm was scored on the data file as it is on disk now (the sha256 in its
+    provenance); a regenerated synthetic split leaves older arms behind. ``current_only`` keeps only current rows."""
     frames = [pd.DataFrame(json.loads(p.read_text())) for p in sorted(Path(results_dir).glob("compare/*/summary.json"))]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
-    return table.drop_duplicates(["model", "backend", "prompt", "constrained", "dataset"], keep="last")
+    table = table.drop_duplicates(["model", "backend", "prompt", "constrained", "dataset"], keep="last")
+    table["data_current"] = [_scored_on_current_data(m) for m in table["metrics"]]
+    return table[table["data_current"]].reset_index(drop=True) if current_only else table.reset_index(drop=True)
+
+
+def _scored_on_current_data(metrics_path: str) -> bool:
+    """True when the arm's data file still has the sha256 it was scored on (or the record predates hashes)."""
+    path = Path(metrics_path)
+    if not path.is_file():
+        return True
+    m = json.loads(path.read_text())
+    data = ((m.get("provenance") or {}).get("data") or {}).get("data") or {}
+    if not data.get("sha256") or not Path(data.get("path", "")).is_file():
+        return True
+    return _sha256(data["path"]) == data["sha256"]
+
+
+@functools.cache
+def _sha256_cached(path: str, mtime: float) -> str:
+    from microllm.provenance import file_sha256
+
+    return file_sha256(path)
+
+
+def _sha256(path: str) -> str:
+    return _sha256_cached(path, Path(path).stat().st_mtime)
 
 
 def load_unavailable(results_dir: str | Path) -> pd.DataFrame:

@@ -31,7 +31,7 @@ def quant_table(results_dir: str | Path = "results", run: str = "gemma-lora", be
     def _format_of(model: str, run: str) -> str | None:
         return by_model.get(model) or _name_format(model, run)
 
-    table = load_comparison(results_dir)
+    table = load_comparison(results_dir, current_only=True)
     if not table.empty:
         for _, r in table[(table["prompt"] == "trained") & table["constrained"]].iterrows():
             fmt = _format_of(str(r["model"]), run)
@@ -111,3 +111,11 @@ def choose_format(table: pd.DataFrame, dataset: str = "dev", reference: str = "F
     row = ok.iloc[0]
     return {"format": row["format"], "reason": f"smallest format within {max_drop_points:g} point of {reference} "
                                                f"({dataset} exact match) under {max_mb:g} MB"}  # fmt: skip
+
+
+def format_model(metrics: dict, fmt: str) -> str:
+    """The model spec of one format of a quantize run (a GGUF path, or ``BASE+ADAPTER.gguf`` for ``<q>+LoRA``)."""
+    for row in metrics.get("formats", []):
+        if row["format"].upper() == fmt.upper():
+            return row.get("model") or row["path"]
+    raise KeyError(f"format {fmt} is not in this quantize run: {[r['format'] for r in metrics.get('formats', [])]}")

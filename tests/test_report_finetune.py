@@ -117,3 +117,25 @@ def test_choose_format_takes_the_smallest_that_keeps_accuracy_and_fits():
     assert choose_format(table, max_drop_points=2)["format"] == "Q5_K_M"
     assert choose_format(table.assign(em_dev=[0.7, 0.1, 0.1, 0.1]), fallback="Q8_0")["reason"].startswith("no format")
     assert choose_format(pd.DataFrame())["format"] == "Q8_0"
+
+
+def test_arms_scored_on_an_older_data_file_are_flagged_and_left_out(tmp_path):
+    from microllm.provenance import provenance
+    from microllm.report_models import load_comparison
+
+    data = tmp_path / "test.jsonl"
+    data.write_text('{"id": 1}\n')
+    arm = {"backend": "llamacpp", "dataset": "test", "n": 1, "em_ci95_low": 0, "em_ci95_high": 1, "field_f1": 1,
+           "action_accuracy": 1, "valid_json_rate": 1.0, "p50_ms": 5, "p95_ms": 9, "size_mb": 1, "rss_load_mb": 1,
+           "prompt": "few-shot", "constrained": True, "exact_match": 0.5}  # fmt: skip
+    old = tmp_path / "old.json"
+    write(old, {"provenance": provenance({"data": data})})
+    data.write_text('{"id": 2}\n')  # the split was regenerated after "old" was scored
+    new = tmp_path / "new.json"
+    write(new, {"provenance": provenance({"data": data})})
+    write(tmp_path / "compare" / "a" / "summary.json",
+          [{**arm, "model": "old-m", "metrics": str(old)}, {**arm, "model": "new-m", "metrics": str(new)}])  # fmt: skip
+    table = load_comparison(tmp_path)
+    assert dict(zip(table["model"], table["data_current"], strict=True)) == {"old-m": False, "new-m": True}
+    assert load_comparison(tmp_path, current_only=True)["model"].tolist() == ["new-m"]
+    assert before_after(tmp_path, "test")["system"].tolist() == ["new-m (few-shot)"]
