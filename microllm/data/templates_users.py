@@ -29,6 +29,34 @@ def templates() -> list[Template]:
     )
     t += family(
         "user_add",
+        "alt",
+        _U,
+        [
+            ("imperative", "Set up a new account for {user}"),
+            ("imperative", "Provision the user {user}"),
+            ("imperative", "Register a new login called {user}"),
+            ("imperative", "Make an account named {user}"),
+            ("imperative", "Onboard {user}: create the user account"),
+            ("command", "adduser {user}"),
+            ("command", "useradd -m {user}"),
+            ("command", "sudo useradd --create-home {user}"),
+            ("terse", "add user: {user}"),
+            ("terse", "+user {user}"),
+            ("ticket", "{ticket} onboarding: account {user} needed"),
+            ("ticket", "[{ticket}] Create login {user}"),
+            ("question", "Could we get a login for {user}?"),
+            ("question", "Is it possible to create the user {user} today?"),
+            ("passive", "The login {user} needs to be created"),
+            ("swapped", "{user} - new account, please create it"),
+            ("swapped", "Username {user}: please create it"),
+            ("context", "{user} is joining the support team next week, so create an account for them"),
+            ("context", "A contractor arrives tomorrow; set up the login {user} for them"),
+            ("polite", "Hi, can you please create a user account {user} for me? Thanks"),
+            ("polite", "When you get a chance, please add the user {user}"),
+        ],
+    )
+    t += family(
+        "user_add",
         "pw",
         {**_U, "password": "{password}"},
         [
@@ -39,6 +67,24 @@ def templates() -> list[Template]:
             ("question", 'Can you add a user called "{user}" with password "{password}"?'),
             ("swapped", "With the password {password}, create a new user {user}"),
             ("ticket", "{ticket} - create account {user} / password: {password}"),
+        ],
+    )
+    t += family(
+        "user_add",
+        "pw_alt",
+        {**_U, "password": "{password}"},
+        [
+            ("imperative", "Set up an account {user} with the password {password}"),
+            ("imperative", "Provision user {user}, password {password}"),
+            ("command", "useradd -m {user} --password '{password}'"),
+            ("terse", "new user {user} / {password}"),
+            ("terse", "useradd {user} pass={password}"),
+            ("ticket", "{ticket}: onboard {user}, temp password {password}"),
+            ("question", "Could you create the login {user}? Initial password should be {password}"),
+            ("passive", "A new account {user} should be set up with password {password}"),
+            ("swapped", "Password {password}, username {user} - please create the account"),
+            ("context", "{user} starts in the warehouse today; create the account with temporary password {password}"),
+            ("polite", "Please register a new user {user} and give it the password {password}"),
         ],
     )
     t += family(
@@ -55,6 +101,21 @@ def templates() -> list[Template]:
     )
     t += family(
         "user_add",
+        "fullname_alt",
+        {**_U, "full_name": "{full_name}"},
+        [
+            ("command", 'useradd -c "{full_name}" {user}'),
+            ("command", 'adduser --gecos "{full_name}" {user}'),
+            ("imperative", "Create an account {user} for our new colleague {full_name}"),
+            ("ticket", "{ticket}: new hire {full_name}, username {user}"),
+            ("question", "Can you add {full_name} as user {user}?"),
+            ("context", "{full_name} joins finance on Monday; please create the login {user}"),
+            ("terse", "user {user}, name: {full_name}"),
+            ("swapped", "For {full_name}, create the user {user}"),
+        ],
+    )
+    t += family(
+        "user_add",
         "full",
         {**_U, "password": "{password}", "full_name": "{full_name}"},
         [
@@ -64,6 +125,17 @@ def templates() -> list[Template]:
                 "context",
                 "{full_name} starts today; create the account {user} for them with password {password}",
             ),
+        ],
+    )
+    t += family(
+        "user_add",
+        "full_alt",
+        {**_U, "password": "{password}", "full_name": "{full_name}"},
+        [
+            ("polite", "Please create user {user} for {full_name} with the initial password {password}"),
+            ("ticket", "{ticket} new starter {full_name}: login {user}, password {password}"),
+            ("swapped", "Username {user}, full name {full_name}, password {password} - create the account"),
+            ("question", "Can you set up an account {user} for {full_name}, with password {password}?"),
         ],
     )
 
@@ -84,6 +156,28 @@ def templates() -> list[Template]:
     )
     t += family(
         "user_remove",
+        "alt",
+        _U,
+        [
+            ("imperative", "Deprovision the user {user}"),
+            ("imperative", "Offboard {user}: delete the account"),
+            ("imperative", "Get rid of user {user}"),
+            ("imperative", "Drop the login {user}"),
+            ("command", "deluser {user}"),
+            ("terse", "rm user {user}"),
+            ("terse", "del user {user}"),
+            ("ticket", "{ticket}: offboarding {user}, remove the login"),
+            ("ticket", "[{ticket}] Account deletion - {user}"),
+            ("question", "Could you delete user {user}?"),
+            ("passive", "The account of {user} needs to be removed"),
+            ("swapped", "{user} - delete this account please"),
+            ("context", "{user}'s contract ended on Friday, please delete the user"),
+            ("context", "We are decommissioning the old CI, so remove the account {user}"),
+            ("polite", "Please delete the login {user}, thanks"),
+        ],
+    )
+    t += family(
+        "user_remove",
         "home",
         {**_U, "remove_home": True},
         [
@@ -95,12 +189,39 @@ def templates() -> list[Template]:
     )
     t += family(
         "user_remove",
+        "home_alt",
+        {**_U, "remove_home": True},
+        [
+            ("command", "deluser --remove-home {user}"),
+            ("command", "userdel --remove {user}"),
+            ("imperative", "Remove user {user} along with their home directory"),
+            ("terse", "rm user {user} + home"),
+            ("ticket", "{ticket}: purge {user}, home directory included"),
+            ("question", "Can you delete {user} and also delete /home/{user}?"),
+            ("passive", "The account {user} and its home directory should be removed"),
+            ("context", "{user} left and we don't need the files; delete the user together with the home folder"),
+        ],
+    )
+    t += family(
+        "user_remove",
         "keephome",
         {**_U, "remove_home": False},
         [
             ("imperative", "Remove user {user} but keep the home directory"),
             ("polite", "Please delete the account {user}, keep {pron_pos} home folder though"),
             ("terse", "remove user {user}, keep home"),
+        ],
+    )
+    t += family(
+        "user_remove",
+        "keephome_alt",
+        {**_U, "remove_home": False},
+        [
+            ("imperative", "Delete the account {user} without removing the home directory"),
+            ("ticket", "{ticket}: remove login {user}, but keep /home/{user} for archiving"),
+            ("context", "{user} is leaving but legal wants the files, so delete the user and keep the home directory"),
+            ("question", "Can you remove {user} while keeping the home folder?"),
+            ("swapped", "Keeping {pron_pos} home directory, remove the user {user}"),
         ],
     )
 
@@ -124,6 +245,35 @@ def templates() -> list[Template]:
             ("polite", "Please update {user}'s password, use {password}"),
         ],
     )
+    t += family(
+        "user_set_password",
+        "alt",
+        {**_U, "password": "{password}"},
+        [
+            ("command", "echo '{user}:{password}' | chpasswd"),
+            ("command", "chpasswd <<< '{user}:{password}'"),
+            ("imperative", "Change {user}'s password to {password}"),
+            ("imperative", "Give {user} the new password {password}"),
+            ("imperative", "Update the password for {user} to '{password}'"),
+            ("imperative", "Set a new password for user {user}: {password}"),
+            ("imperative", "Rotate the password of {user} to {password}"),
+            ("terse", "passwd {user} -> {password}"),
+            ("terse", "{user} pw={password}"),
+            ("terse", "pwreset {user} {password}"),
+            ("ticket", "{ticket}: reset password for {user} (new: {password})"),
+            ("ticket", "[{ticket}] {user} cannot log in - reset pw to {password}"),
+            ("question", "Could you reset the password of {user}? Use {password}"),
+            ("question", "Can {user}'s password be changed to {password}?"),
+            ("passive", "{user}'s password needs to be reset to {password}"),
+            ("swapped", "{password} - that's the new password for {user}, please set it"),
+            ("swapped", "New password for {user}: {password}"),
+            ("context", "{user} thinks the password leaked, so change it to {password}"),
+            ("context", "The password of {user} expired; set it to {password}"),
+            ("context", "After the phishing incident, rotate {user}'s password; new one: {password}"),
+            ("polite", "Hi, could you set {user}'s password to {password}? Thanks"),
+            ("polite", "Please reset the login password for {user} to {password}"),
+        ],
+    )
 
     t += family(
         "user_add_to_group",
@@ -142,6 +292,37 @@ def templates() -> list[Template]:
             ("terse", "group {group} += {user}"),
             ("command", "gpasswd -a {user} {group}"),
             ("imperative", "Grant {user} membership of the {group} group"),
+        ],
+    )
+    t += family(
+        "user_add_to_group",
+        "alt",
+        _UG,
+        [
+            ("command", "usermod -a -G {group} {user}"),
+            ("command", "adduser {user} {group}"),
+            ("command", "sudo gpasswd --add {user} {group}"),
+            ("imperative", "Make {user} a member of the {group} group"),
+            ("imperative", "Include {user} in group {group}"),
+            ("imperative", "Add user {user} to the {group} group"),
+            ("imperative", "Enroll {user} in {group}"),
+            ("imperative", "Join {user} to the {group} group"),
+            ("terse", "{user} -> group {group}"),
+            ("terse", "group {group} add member {user}"),
+            ("ticket", "{ticket}: please add {user} to {group}"),
+            ("ticket", "[{ticket}] Group membership request: {user} -> {group}"),
+            ("ticket", "{ticket} - {user} missing from {group}, please add"),
+            ("question", "Could {user} be added to the {group} group?"),
+            ("question", "Can you put user {user} into {group}?"),
+            ("passive", "{user} needs to be in the {group} group"),
+            ("passive", "Membership in {group} should be granted to {user}"),
+            ("swapped", "To the {group} group, add {user}"),
+            ("swapped", "{group} group: please add {user}"),
+            ("context", "{user} takes over on-call duty from Monday, so add {pron} to {group}"),
+            ("context", "{user} needs {group} rights for the new project; add {pron} to the group"),
+            ("context", "Since {user} moved to the {group} team, put {pron} in the {group} group"),
+            ("polite", "Please add the user {user} to {group}, thanks"),
+            ("polite", "Would you mind adding {user} to the {group} group?"),
         ],
     )
     t += family(
@@ -164,6 +345,36 @@ def templates() -> list[Template]:
         ],
     )
     t += family(
+        "user_remove_from_group",
+        "alt",
+        _UG,
+        [
+            ("command", "sudo gpasswd --delete {user} {group}"),
+            ("command", "usermod -r -G {group} {user}"),
+            ("imperative", "Kick {user} out of the {group} group"),
+            ("imperative", "Revoke {user}'s membership in {group}"),
+            ("imperative", "Remove user {user} from group {group}"),
+            ("imperative", "Strip {user} of the {group} group membership"),
+            ("imperative", "Drop the {group} membership of {user}"),
+            ("terse", "rm {user} from group {group}"),
+            ("terse", "group {group} remove member {user}"),
+            ("ticket", "{ticket}: remove {user} from {group}"),
+            ("ticket", "[{ticket}] {user} no longer needs to be in {group}"),
+            ("ticket", "{ticket} - {user} left the {group} team, remove from group"),
+            ("question", "Could {user} be removed from the {group} group?"),
+            ("question", "Can you take user {user} out of {group}?"),
+            ("passive", "{user} should be taken out of the {group} group"),
+            ("passive", "The membership of {user} in {group} should be revoked"),
+            ("swapped", "From {group}, drop the user {user}"),
+            ("swapped", "{group} group - please remove {user} from it"),
+            ("context", "{user} changed departments, so drop {pron} from {group}"),
+            ("context", "Since {user} no longer does on-call, remove {pron} from the {group} group"),
+            ("context", "{user} shouldn't have {group} rights anymore; take {pron} out of that group"),
+            ("polite", "Would you mind removing {user} from {group}?"),
+            ("polite", "Please take {user} out of the {group} group, thanks"),
+        ],
+    )
+    t += family(
         "user_lock",
         "main",
         _U,
@@ -180,6 +391,37 @@ def templates() -> list[Template]:
             ("command", "passwd -l {user}"),
             ("swapped", "Until further notice, lock {user}"),
             ("polite", "Please block logins for the account {user}"),
+        ],
+    )
+    t += family(
+        "user_lock",
+        "alt",
+        _U,
+        [
+            ("command", "usermod --lock {user}"),
+            ("command", "sudo passwd --lock {user}"),
+            ("command", "smbpasswd -d {user}"),
+            ("imperative", "Suspend the account {user}"),
+            ("imperative", "Freeze user {user}"),
+            ("imperative", "Block the login {user}"),
+            ("imperative", "Deactivate {user}'s account"),
+            ("imperative", "Lock out the user {user}"),
+            ("imperative", "Temporarily disable {user}"),
+            ("terse", "lock user {user}"),
+            ("terse", "acct lock {user}"),
+            ("ticket", "{ticket}: security incident, disable {user} immediately"),
+            ("ticket", "[{ticket}] Lock account {user} pending HR review"),
+            ("question", "Could you disable the login for {user}?"),
+            ("question", "Can {user}'s account be locked for now?"),
+            ("passive", "{user} should not be able to log in until further notice"),
+            ("passive", "Logins for {user} must be blocked"),
+            ("swapped", "{user} - lock this account please"),
+            ("swapped", "For now, disable the account {user}"),
+            ("context", "{user}'s laptop was stolen, lock the account"),
+            ("context", "HR asked us to suspend {user} during the investigation, so lock the account"),
+            ("context", "Since {user} is on sabbatical for three months, lock {pron_pos} account"),
+            ("polite", "Would you mind locking the user {user}?"),
+            ("polite", "Please suspend {user}'s login, thanks"),
         ],
     )
     t += family(
@@ -202,6 +444,37 @@ def templates() -> list[Template]:
         ],
     )
     t += family(
+        "user_unlock",
+        "alt",
+        _U,
+        [
+            ("command", "usermod --unlock {user}"),
+            ("command", "sudo passwd --unlock {user}"),
+            ("command", "smbpasswd -e {user}"),
+            ("imperative", "Reactivate the account {user}"),
+            ("imperative", "Unsuspend user {user}"),
+            ("imperative", "Unfreeze {user}"),
+            ("imperative", "Enable the login {user} again"),
+            ("imperative", "Lift the lock on {user}'s account"),
+            ("imperative", "Restore login access for {user}"),
+            ("terse", "unlock user {user}"),
+            ("terse", "acct unlock {user}"),
+            ("ticket", "{ticket}: HR cleared {user}, re-enable the account"),
+            ("ticket", "[{ticket}] Unlock request for {user}"),
+            ("question", "Could you unlock {user}'s account?"),
+            ("question", "Can {user} be re-enabled?"),
+            ("passive", "{user} should be able to log in again"),
+            ("passive", "The lock on the account {user} must be lifted"),
+            ("swapped", "{user} - please unlock this account"),
+            ("swapped", "Locked out again: {user}. Please unlock"),
+            ("context", "{user} is back from sabbatical, so reactivate the account"),
+            ("context", "The investigation is closed; unlock {user}"),
+            ("context", "{user} typed the wrong password too often and is locked out, please unlock"),
+            ("polite", "Would you mind unlocking {user}?"),
+            ("polite", "Please re-enable {user}'s login, thanks"),
+        ],
+    )
+    t += family(
         "group_add",
         "main",
         {"group": "{group}"},
@@ -221,6 +494,37 @@ def templates() -> list[Template]:
         ],
     )
     t += family(
+        "group_add",
+        "alt",
+        {"group": "{group}"},
+        [
+            ("command", "sudo groupadd {group}"),
+            ("command", "sudo addgroup {group}"),
+            ("imperative", "Add the group {group}"),
+            ("imperative", "Set up a group named {group}"),
+            ("imperative", "Make a new unix group {group}"),
+            ("imperative", "Provision the {group} group"),
+            ("imperative", "Register a new group {group}"),
+            ("imperative", "Create a new POSIX group {group}"),
+            ("imperative", "Create the security group {group}"),
+            ("terse", "+group {group}"),
+            ("terse", "group add {group}"),
+            ("ticket", "{ticket}: create group {group}"),
+            ("ticket", "[{ticket}] New group request - {group}"),
+            ("question", "Could you create a group called {group}?"),
+            ("question", "Can we get a {group} group?"),
+            ("passive", "The group {group} has to be created"),
+            ("passive", "A new {group} group is needed"),
+            ("swapped", "{group} - please create this group"),
+            ("swapped", "For the new team, create a group {group}"),
+            ("context", "The auditors need their own permissions, so create the group {group}"),
+            ("context", "Before we hand out access, please create the group {group}"),
+            ("context", "We are splitting the team; create {group} as a new group"),
+            ("polite", "Would you mind creating the {group} group?"),
+            ("polite", "Please add a group {group}, thanks"),
+        ],
+    )
+    t += family(
         "group_remove",
         "main",
         {"group": "{group}"},
@@ -237,6 +541,37 @@ def templates() -> list[Template]:
             ("swapped", "The group {group} is obsolete, remove it"),
             ("command", "delgroup {group}"),
             ("polite", "Please get rid of the {group} group"),
+        ],
+    )
+    t += family(
+        "group_remove",
+        "alt",
+        {"group": "{group}"},
+        [
+            ("command", "sudo groupdel {group}"),
+            ("command", "sudo delgroup {group}"),
+            ("imperative", "Drop the group {group}"),
+            ("imperative", "Get rid of group {group}"),
+            ("imperative", "Delete the unix group {group}"),
+            ("imperative", "Retire the {group} group"),
+            ("imperative", "Decommission the group {group}"),
+            ("imperative", "Remove the whole {group} group"),
+            ("imperative", "Delete the empty group {group}"),
+            ("terse", "-group {group}"),
+            ("terse", "group del {group}"),
+            ("ticket", "{ticket}: delete group {group}"),
+            ("ticket", "[{ticket}] Group cleanup - remove {group}"),
+            ("question", "Could you delete the group called {group}?"),
+            ("question", "Can the {group} group be removed?"),
+            ("passive", "The group {group} is no longer needed and should be deleted"),
+            ("passive", "The {group} group has to go"),
+            ("swapped", "{group} - please delete this group"),
+            ("swapped", "No longer needed: the group {group}. Remove it"),
+            ("context", "The {group} project ended, so remove the group"),
+            ("context", "Nobody is in {group} anymore; delete the group"),
+            ("context", "After the reorg the {group} group is empty, please delete it"),
+            ("polite", "Would you mind deleting the {group} group?"),
+            ("polite", "Please remove the group {group}, thanks"),
         ],
     )
     return t
