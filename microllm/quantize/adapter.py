@@ -12,12 +12,9 @@ A model spec ``BASE.gguf+ADAPTER.gguf`` (see microllm.models.resolve) names such
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from microllm.quantize.converter import ensure_converter
+from microllm.quantize.converter import ensure_converter, run_converter
 
 ADAPTER_OUTTYPES = ("f32", "f16", "bf16", "q8_0")
 
@@ -37,18 +34,8 @@ def convert_adapter(adapter_dir: str | Path, base_dir: str | Path, out_path: str
     if not (base / "config.json").is_file():
         raise FileNotFoundError(f"{base} has no config.json for the base architecture")
     script = ensure_converter() / "convert_lora_to_gguf.py"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    cmd = [sys.executable, str(script), "--outfile", str(tmp), "--outtype", outtype, "--base", str(base), str(adapter)]
-    env = {**os.environ, "PYTHONNOUSERSITE": "1"}
-    env.pop("NO_LOCAL_GGUF", None)  # the vendored gguf-py, in step with the runtime
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    if result.returncode != 0 or not tmp.is_file():
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"convert_lora_to_gguf failed on {adapter} (exit {result.returncode}): "
-                           f"{result.stderr.strip()[-1500:]}")  # fmt: skip
-    os.replace(tmp, out)
-    return out
+    return run_converter([str(script), "--base", str(base), str(adapter)], out, outtype,
+                         f"convert_lora_to_gguf failed on {adapter}", timeout)  # fmt: skip
 
 
 def adapter_spec(base_gguf: str | Path, adapter_gguf: str | Path) -> str:

@@ -106,17 +106,22 @@ def convert_to_gguf(model_dir: str | Path, out_path: str | Path, outtype: str = 
     if vocab_from is not None and not Path(vocab_from).is_file():
         raise FileNotFoundError(f"vocab_from: GGUF {vocab_from} does not exist")
     converter = ensure_converter()
+    return run_converter([str(_RUNNER), str(converter), str(vocab_from or ""), str(model_dir)], out, outtype,
+                         f"convert_hf_to_gguf failed on {model_dir}", timeout)  # fmt: skip
+
+
+def run_converter(args: list[str], out: Path, outtype: str, what: str, timeout: float | None = None) -> Path:
+    """Run one of llama.cpp's converter scripts (``args``: script and inputs) into ``out``, atomically: it writes
+    ``<out>.part`` and only a successful run is renamed, so a failure never leaves a file that looks complete."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    cmd = [sys.executable, str(_RUNNER), str(converter), str(vocab_from or ""),
-           str(model_dir), "--outfile", str(tmp), "--outtype", outtype]  # fmt: skip
-    # The runner imports the vendored gguf-py, never the installed `gguf` wheel (an older writer).
+    cmd = [sys.executable, *args, "--outfile", str(tmp), "--outtype", outtype]
+    # The scripts import the vendored gguf-py, never the installed `gguf` wheel (an older writer).
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
     env.pop("NO_LOCAL_GGUF", None)
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if result.returncode != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"convert_hf_to_gguf failed on {model_dir} (exit {result.returncode}): "
-                           f"{result.stderr.strip()[-1500:]}")  # fmt: skip
+        raise RuntimeError(f"{what} (exit {result.returncode}): {result.stderr.strip()[-1500:]}")
     os.replace(tmp, out)
     return out
