@@ -104,3 +104,18 @@ def wrong_answers(predictions: str | Path, n: int = 12) -> pd.DataFrame:
     rows = [r for r in read_jsonl(predictions) if not r.get("exact")]
     return pd.DataFrame([{"category": r.get("category"), "request": r["input"], "output": r.get("raw"),
                           "gold": json.dumps(r["gold"])} for r in rows[:n]])  # fmt: skip
+
+
+def archived_scores(results_dir: str | Path = "results") -> pd.DataFrame:
+    """Scores kept with an earlier run (results/finetune/<run>/eval/<arm>/<dataset>/metrics.json, e.g. the data v1
+    model's), so a later run of the same name can be compared with it; ``data_sha256`` says which data file."""
+    rows = []
+    for path in sorted(Path(results_dir).glob("finetune/*/eval/*/*/metrics.json")):
+        m = json.loads(path.read_text())
+        data = ((m.get("provenance") or {}).get("data") or {}).get("data") or {}
+        lo, hi = m["exact_match_ci95"]
+        sha = (data.get("sha256") or "")[:12]
+        rows.append({"run": path.parents[3].name, "arm": path.parents[1].name, "dataset": path.parent.name,
+                     "n": m["n"], "exact_match": m["exact_match"], "em_ci95_low": lo, "em_ci95_high": hi,
+                     "valid_json_rate": m["valid_json_rate"], "data_sha256": sha})  # fmt: skip
+    return pd.DataFrame(rows)

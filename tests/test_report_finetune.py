@@ -139,3 +139,16 @@ def test_arms_scored_on_an_older_data_file_are_flagged_and_left_out(tmp_path):
     assert dict(zip(table["model"], table["data_current"], strict=True)) == {"old-m": False, "new-m": True}
     assert load_comparison(tmp_path, current_only=True)["model"].tolist() == ["new-m"]
     assert before_after(tmp_path, "test")["system"].tolist() == ["new-m (few-shot)"]
+
+
+def test_archived_scores_of_an_earlier_run(tmp_path):
+    from microllm.report_finetune import archived_scores
+
+    m = {"n": 160, "exact_match": 0.69, "exact_match_ci95": [0.61, 0.76], "valid_json_rate": 1.0,
+         "provenance": {"data": {"data": {"path": "dev.jsonl", "sha256": "eb3159ba603626804ac0"}}}}  # fmt: skip
+    write(tmp_path / "finetune" / "run-v1" / "eval" / "llamacpp-run-F16" / "dev" / "metrics.json", m)
+    t = archived_scores(tmp_path)
+    assert t.to_dict("records") == [{"run": "run-v1", "arm": "llamacpp-run-F16", "dataset": "dev", "n": 160,
+                                     "exact_match": 0.69, "em_ci95_low": 0.61, "em_ci95_high": 0.76,
+                                     "valid_json_rate": 1.0, "data_sha256": "eb3159ba6036"}]  # fmt: skip
+    assert archived_scores(tmp_path / "none").empty
