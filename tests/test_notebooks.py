@@ -9,8 +9,7 @@ from conftest import ROOT
 from microllm.notebooks import execute_notebook, inject_parameters
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-# Written and smoke-tested, but not yet executed in full (its real run needs more machine time than it has had);
-# it moves up to notebooks/ with its outputs once `make all` has run it.
+# A notebook written and smoke-tested but not yet executed in full waits here, then moves up with its outputs.
 PENDING = sorted((ROOT / "notebooks" / "pending").glob("[0-9][0-9]_*.ipynb"))
 
 
