@@ -55,6 +55,21 @@ def _row(m: dict, dataset: str, path: Path) -> dict:
             "rss_load_mb": m["rss_load_mb"], "metrics": str(path)}  # fmt: skip
 
 
+def model_fingerprint(spec: str) -> dict[str, str]:
+    """sha256 of each local weight file a model spec names (a retrained model at the same path must never reuse the
+    old model's scores); catalog keys are pinned by their catalog hash and add nothing. The ``.sha256`` sidecar that
+    microllm.quantize writes is trusted when it is newer than the file (hashing 500 MB costs seconds)."""
+    out = {}
+    for part in str(spec).split("+"):
+        path = Path(part)
+        files = [path] if path.is_file() else sorted(path.glob("*.safetensors")) if path.is_dir() else []
+        for f in files:
+            side = f.with_name(f.name + ".sha256")
+            fresh = side.exists() and side.stat().st_mtime_ns >= f.stat().st_mtime_ns
+            out[str(f)] = side.read_text().split()[0] if fresh else file_sha256(f)
+    return out
+
+
 def _reusable(path: Path, arm: dict, data: str) -> dict | None:
     """Metrics already computed for exactly this arm on exactly this data file (runs are resumable)."""
     if not path.exists():
@@ -67,6 +82,11 @@ def _reusable(path: Path, arm: dict, data: str) -> dict | None:
 def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None) -> list[dict]:
     arm = {"model": model, "backend": cfg.backend, "prompt": prompt, "constrained": constrained,
            "n_shots": cfg.n_shots, "max_tokens": cfg.max_tokens, "train_file": cfg.train_file}  # fmt: skip
+    weights = model_fingerprint(model)
+    if weights:
+        arm["weights_sha256"] = weights
+    if prompt == "few-shot" and Path(cfg.train_file).is_file():  # the shots come from it: new data, new prompt
+        arm["train_sha256"] = file_sha256(cfg.train_file)
     slug = run_slug(model, cfg.backend, prompt, constrained)
     paths = {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
     done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)

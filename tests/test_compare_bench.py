@@ -1,6 +1,8 @@
 """The base-model comparison and the benchmark run end to end on a tiny GGUF; unavailable models are listed."""
 
+import hashlib
 import json
+import shutil
 
 import pytest
 from conftest import ROOT
@@ -44,3 +46,23 @@ def test_benchmark_reports_medians_and_ratios(tiny, tmp_path):
     assert table[ratio].iloc[0] == pytest.approx(1.0)
     record = json.loads((tmp_path / "bench" / "tiny" / "bench.json").read_text())
     assert record["repeats"] == 2 and record["provenance"]["machine"]["cpu_count"]
+
+
+def test_a_retrained_model_at_the_same_path_is_scored_again(tiny, tmp_path, monkeypatch):
+    model = tmp_path / "model.gguf"
+    shutil.copy(tiny, model)
+    cfg = CompareConfig(models=[str(model)], prompts=["zero-shot"], constrained=[True],
+                        datasets={"dev": str(ROOT / "data" / "eval" / "dev.jsonl")}, limits={"dev": 2},
+                        n_threads=1, max_tokens=8, results_dir=str(tmp_path), run="tiny")  # fmt: skip
+    metrics = tmp_path / "eval" / run_slug(str(model), "llamacpp", "zero-shot", True) / "dev" / "metrics.json"
+    run_comparison(cfg, log=lambda _: None)
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    assert json.loads(metrics.read_text())["arm"]["weights_sha256"] == {str(model): digest}
+    stamp = metrics.stat().st_mtime_ns
+    run_comparison(cfg, log=lambda _: None)
+    assert metrics.stat().st_mtime_ns == stamp  # same weights: reused, not rewritten
+    with model.open("ab") as f:  # "retrained": same path, other bytes
+        f.write(b"\0" * 32)
+    monkeypatch.setattr("microllm.compare.evaluate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("rescored")))
+    with pytest.raises(RuntimeError, match="rescored"):
+        run_comparison(cfg, log=lambda _: None)
