@@ -11,6 +11,7 @@ LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
+	learning-curve \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 
@@ -21,7 +22,7 @@ all: setup system-deps weights  ## main job: environment, weights, data, baselin
 	$(BIN)/microllm compare --config configs/compare-zeroshot.yaml
 	$(BIN)/microllm compare --config configs/compare-free.yaml
 	$(BIN)/microllm bench --config configs/bench.yaml
-	$(MAKE) finetune quantize evaluate ab
+	$(MAKE) finetune quantize evaluate ab learning-curve feedback
 	$(BIN)/microllm notebooks $(filter-out notebooks/01_dataset.ipynb,$(NOTEBOOKS))
 	$(BIN)/microllm readme
 
@@ -73,7 +74,10 @@ evaluate: quantize         ## the fine-tuned model through the same Predictor/CL
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
 
-feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~40 min), notebook 06
+learning-curve: finetune converter  ## exact match vs train rows (250..2,000 + the main run), ~50 min (points reused)
+	$(BIN)/microllm learning-curve --config configs/learning-curve.yaml
+
+feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~25 min), notebook 06
 	$(BIN)/microllm feedback-sim --config configs/feedback-sim.yaml
 
 # BIND 9 and Samba's testparm: the execution tests start a real DNS server on loopback and validate smb.conf.

@@ -128,6 +128,14 @@ def _cmd_train_profile(args) -> int:
     return 0
 
 
+def _cmd_learning_curve(args) -> int:
+    from microllm.train.curve import curve_table, main_learning_curve
+
+    record = main_learning_curve(args.config, args.set or [])
+    print(curve_table(record).to_string(index=False))
+    return 0
+
+
 def _cmd_quantize(args) -> int:
     from microllm.quantize import main_quantize
 
@@ -318,6 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
     tp.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (first one not counted)")
     tp.set_defaults(func=_cmd_train_profile)
+
+    lc = sub.add_parser("learning-curve", help="fine-tune on nested subsamples of train; exact match vs rows")
+    lc.add_argument("--config", required=True, help="YAML LearningCurveConfig (configs/learning-curve.yaml)")
+    lc.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
+    lc.set_defaults(func=_cmd_learning_curve)
 
     qz = sub.add_parser(
         "quantize", help="fine-tuned model -> GGUF (llama.cpp converter) -> Q8_0/Q5_K_M/Q4_K_M/Q4_0, NF4"

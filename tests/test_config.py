@@ -11,6 +11,7 @@ from microllm.feedback.retrain import RetrainConfig
 from microllm.feedback.simulate import SimulateConfig
 from microllm.quantize import QuantizeConfig
 from microllm.train import FinetuneConfig
+from microllm.train.curve import LearningCurveConfig
 
 SHIPPED = {
     "data.yaml": DataConfig,
@@ -31,6 +32,7 @@ SHIPPED = {
     "quantize-gemma.yaml": QuantizeConfig,
     "retrain.yaml": RetrainConfig,
     "feedback-sim.yaml": SimulateConfig,
+    "learning-curve.yaml": LearningCurveConfig,
 }
 
 

@@ -107,6 +107,22 @@ def test_gguf_paths_pass_through(tmp_path):
     assert sim.gguf_for(tmp_path / "m-Q4_K_M.gguf", tmp_path / "cache") == tmp_path / "m-Q4_K_M.gguf"
 
 
+def test_a_model_retrained_in_place_gets_a_fresh_gguf(tmp_path):
+    import os
+
+    model = tmp_path / "merged"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"v1")
+    first = sim.gguf_cache_name(model, "Q8_0")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / first).write_bytes(b"cached")
+    assert sim.gguf_for(model, tmp_path / "cache", "Q8_0") == tmp_path / "cache" / first  # cached: reused
+    (model / "model.safetensors").write_bytes(b"v2 weights")
+    os.utime(model / "model.safetensors", ns=(1, 1))
+    assert sim.gguf_cache_name(model, "Q8_0") != first
+    assert sim.gguf_cache_name(model, "Q8_0").endswith("-Q8_0.gguf")
+
+
 def test_the_dev_set_can_never_gate_a_promotion():
     import pytest
 

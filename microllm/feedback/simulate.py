@@ -179,6 +179,14 @@ def stream_facts(cfg: SimulateConfig, parts: dict[str, list[dict]]) -> dict:
 # --- models -----------------------------------------------------------------------------------------------------
 
 
+def gguf_cache_name(model_dir: Path, quant: str) -> str:
+    """The cached GGUF's file name: keyed on the weights' sizes and mtimes as well as the path, so a model retrained
+    in place is converted again instead of served from a stale cache."""
+    stamp = [str(model_dir.resolve())] + [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}"
+                                          for f in sorted(model_dir.glob("*.safetensors"))]  # fmt: skip
+    return f"{hashlib.sha256('|'.join(stamp).encode()).hexdigest()[:12]}-{quant}.gguf"
+
+
 def gguf_for(
     model_path: str | Path, cache_dir: str | Path, quant: str = "Q4_K_M", vocab_from: str | None = None
 ) -> Path:
@@ -187,7 +195,7 @@ def gguf_for(
     path = Path(model_path)
     if path.suffix == ".gguf":
         return path
-    out = Path(cache_dir) / f"{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}-{quant}.gguf"
+    out = Path(cache_dir) / gguf_cache_name(path, quant)
     if out.is_file():
         return out
     from microllm.models import resolve_model
