@@ -20,7 +20,11 @@ def one_thread():
     """Two ggml threads spin-wait on each other and crawl (~0.3 s a token) when the cores are busy elsewhere."""
     load = llamacpp._load
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(llamacpp, "_load", lambda path, cfg: load(path, dataclasses.replace(cfg, n_threads=1)))
+        mp.setattr(
+            llamacpp,
+            "_load",
+            lambda path, cfg, adapter=None: load(path, dataclasses.replace(cfg, n_threads=1), adapter),
+        )
         yield
 
 
