@@ -13,6 +13,7 @@ from microllm.models import ModelUnavailable, resolve_model
 from microllm.models.resolve import split_spec
 from microllm.predictors import get_predictor
 from microllm.quantize import QuantizeConfig, convert_to_gguf, ensure_converter, quantize_model
+from microllm.quantize import export as export_mod
 from microllm.quantize.adapter import adapter_spec, convert_adapter
 from microllm.quantize.export import export_model, quantized_gguf, run_of
 from microllm.quantize.pipeline import base_format
@@ -113,6 +114,27 @@ def test_quantize_records_the_pair_and_export_writes_adapter(pair, monkeypatch):
     assert modelfile.startswith(f"FROM {pair['base'].resolve()}\nADAPTER {Path(row['path']).resolve()}\n")
     assert paths["run"] == "tinylora" and "LoRA adapter GGUF" in Path(paths["model_card"]).read_text()
     assert json.loads((root / "results" / "quantize" / "tinylora" / "metrics.json").read_text())["formats"][-1] == row
+
+
+def test_a_template_less_base_gets_the_trained_plain_format(pair, monkeypatch):
+    """The Gemma 3 270M base GGUF has no chat template: its LoRA pair must be prompted (and exported) exactly as
+    microllm training formatted it, not with the backend's generic fallback."""
+    from microllm.backends.llamacpp import FALLBACK_TEMPLATE, chat_template
+    from microllm.train.data import PLAIN_CHAT_TEMPLATE
+
+    assert chat_template({}, "trained") == PLAIN_CHAT_TEMPLATE
+    assert chat_template({}, "few-shot") == FALLBACK_TEMPLATE
+    assert chat_template({"tokenizer.chat_template": "{{ x }}"}, "trained") == "{{ x }}"
+    root = pair["root"]
+    spec = adapter_spec(pair["base"], pair["adapter"])
+    (root / "tinylora-adapter-F32.microllm_prompt.json").write_text(json.dumps({"system_prompt": "short",
+                                                                                 "system": "Be brief."}))  # fmt: skip
+    real = export_mod.gguf_facts
+    monkeypatch.setattr(export_mod, "gguf_facts", lambda p: {**real(p), "chat_template": None})
+    paths = export_model(spec, root / "export-plain", results_dir=root / "results")
+    assert paths["format"] == "plain" and "Intent:" in Path(paths["modelfile"]).read_text()
+    with pytest.raises(ValueError, match="cannot tell its prompt format"):
+        export_model(str(pair["base"]), root / "export-bare", results_dir=root / "results")  # no microllm record
 
 
 def test_adapter_errors_are_clear(tmp_path):

@@ -76,7 +76,7 @@ class LlamaCppPredictor(Predictor):
         meta = self.llm.metadata
         eos, bos = self.llm.token_eos(), self.llm.token_bos()
         text = self.llm._model.token_get_text  # noqa: SLF001 - the public API has no token-to-text for specials
-        self.formatter = Jinja2ChatFormatter(template=meta.get("tokenizer.chat_template") or FALLBACK_TEMPLATE,
+        self.formatter = Jinja2ChatFormatter(template=chat_template(meta, self.prompt_cfg.style),
                                              eos_token=text(eos) if eos >= 0 else "",
                                              bos_token=text(bos) if bos >= 0 else "")  # fmt: skip
         self.has_chat_template = "tokenizer.chat_template" in meta
@@ -136,6 +136,17 @@ class LlamaCppPredictor(Predictor):
         if checker is not None:
             checker.close()
         return (raw[:end] if end else raw), confidence(pieces, logprobs)
+
+
+def chat_template(meta: dict, style: str) -> str:
+    """The GGUF's own chat template; without one, the template microllm training gave the model (a LoRA GGUF on a
+    base GGUF that has none, e.g. the Gemma 3 270M base: ``Intent:`` and a newline, as trained), else the plain
+    fallback."""
+    from microllm.train.data import PLAIN_CHAT_TEMPLATE  # light: no torch at import
+
+    if meta.get("tokenizer.chat_template"):
+        return meta["tokenizer.chat_template"]
+    return PLAIN_CHAT_TEMPLATE if style == "trained" else FALLBACK_TEMPLATE
 
 
 def _bool(value: bool | str) -> bool:

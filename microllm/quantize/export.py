@@ -84,11 +84,13 @@ def export_model(gguf_path: str | Path, out_dir: str | Path | None = None, run: 
     if not gguf.is_file():
         raise FileNotFoundError(f"model file {gguf} does not exist (run `microllm quantize` first)")
     facts = gguf_facts(gguf)
+    prompt = trained_prompt(adapter or gguf)
     fmt = prompt_format or detect_format(facts["chat_template"])
+    if fmt is None and not facts["chat_template"] and prompt is not None:
+        fmt = "plain"  # a template-less base: microllm training gave the model the plain format (train.data)
     if fmt is None:
         raise ValueError(f"{gguf}: cannot tell its prompt format from its chat template; pass --format "
                          "(plain, chatml, gemma, llama3, phi3, zephyr)")  # fmt: skip
-    prompt = trained_prompt(adapter or gguf)
     # A microllm fine-tune gets exactly its training system prompt ("" = none); any other GGUF the task prompt.
     system = (prompt.get("system") or "") if prompt is not None else None
     stops = [facts["eos_text"]] if fmt == "plain" and facts["eos_text"] else []
