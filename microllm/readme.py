@@ -46,12 +46,22 @@ def render_results_table(results_dir: str | Path = "results") -> str:
         m = json.loads(path.read_text())
         lo, hi = m["exact_match_ci95"]
         rel = path.relative_to(results_dir.parent).as_posix()
+        data = path.parent.name + ("" if _current(m, results_dir.parent) else " (older file)")
         lines.append(
-            f"| {m['predictor']} | {path.parent.name} | {m['n']} | {m['exact_match']:.3f} "
+            f"| {m['predictor']} | {data} | {m['n']} | {m['exact_match']:.3f} "
             f"[{lo:.3f}, {hi:.3f}] | {m['field_f1']:.3f} | {m['action_accuracy']:.3f} | "
             f"{m['valid_json_rate']:.3f} | [{path.parent.name}]({rel}) |"
         )
     return "\n".join(lines)
+
+
+def _current(metrics: dict, root: Path) -> bool:
+    """Whether the data file a score was computed on still hashes the same (a rebuilt split marks old scores)."""
+    from microllm.provenance import file_sha256
+
+    data = metrics.get("provenance", {}).get("data", {}).get("data", {})
+    path = root / data.get("path", "")
+    return not data.get("sha256") or not path.is_file() or file_sha256(path) == data["sha256"]
 
 
 def _replace(text: str, begin: str, end: str, body: str) -> str:
