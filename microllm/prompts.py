@@ -90,7 +90,9 @@ def load_shots(cfg: PromptConfig) -> list[dict]:
     """The few-shot examples for a config (empty for zero-shot)."""
     if cfg.style != "few-shot":
         return []
-    path = Path(cfg.train_file)
+    from microllm.train.data import refuse_held_out  # here: train.data imports this module
+
+    path = refuse_held_out(cfg.train_file)  # shots drawn from the dev set would leak it into every prompt
     if not path.exists():
         raise FileNotFoundError(f"few-shot examples come from {path}: run `microllm data build`")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -94,6 +94,8 @@ def test_few_shot_examples_come_from_train_only_and_keep_the_prefix_fixed():
     for m in a[2:-1:2]:
         parse_intent(m["content"])  # every example answer is a valid intent
     assert pick_shots([], 3) == []
+    with pytest.raises(ValueError, match="held-out evaluation file"):  # the dev set is never a source of shots
+        load_shots(PromptConfig(style="few-shot", n_shots=3, train_file=str(ROOT / "data" / "eval" / "dev.jsonl")))
 
 
 def test_system_prompt_names_every_action_and_zero_shot_has_no_examples():
