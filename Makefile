@@ -74,7 +74,7 @@ evaluate: quantize         ## the fine-tuned model through the same Predictor/CL
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
 
-learning-curve: finetune converter  ## exact match vs train rows (250..2,000 + the main run), ~50 min (points reused)
+learning-curve: finetune converter  ## exact match vs train rows (250, 1,000 + the main run), ~25 min (points reused)
 	$(BIN)/microllm learning-curve --config configs/learning-curve.yaml
 
 feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~25 min), notebook 06

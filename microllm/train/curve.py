@@ -59,8 +59,8 @@ def point_config(cfg: LearningCurveConfig, size: int | None) -> FinetuneConfig:
 def score_point(cfg: LearningCurveConfig, model_dir: str | Path, out: Path) -> dict[str, dict]:
     """Metrics of one point's model on every dataset; reused when already scored for these very weights."""
     from microllm.evaluate import evaluate
-    from microllm.feedback.simulate import gguf_cache_name, gguf_for
     from microllm.predictors import get_predictor
+    from microllm.quantize.cache import gguf_cache_name, gguf_for
 
     stamp = gguf_cache_name(Path(model_dir), cfg.gguf_quant if cfg.predictor == "llamacpp" else "hf")
     paths = {name: out / "eval" / name / "metrics.json" for name in cfg.datasets}
