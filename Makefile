@@ -11,9 +11,11 @@ LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
-	learning-curve \
+	learning-curve finetune-smollm2 finetune-scratch \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
+SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
+SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
 all: setup system-deps weights  ## main job: environment, weights, data, baselines, models, notebooks -> results/
 	$(BIN)/microllm schema export
@@ -59,22 +61,30 @@ bench: setup weights       ## only the latency benchmark (run it on an idle mach
 converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned llama-cpp-python sdist (PyPI)
 	$(BIN)/python -c "from microllm.quantize import ensure_converter; print(ensure_converter())"
 
-finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~80 min on 2 cores (skipped when trained)
+finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~50 min on 2 cores (skipped when trained)
 	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
 
-quantize: converter finetune  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0 GGUFs, Q4_K_M base + LoRA GGUF, NF4, Modelfile, card
+finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~35 min (skipped when trained)
+	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
+
+finetune-scratch: setup    ## the custom small model trained from random weights, ~15 min (skipped when trained)
+	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml
+
+quantize: converter finetune finetune-smollm2  ## both models: F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
+	$(BIN)/microllm quantize --config configs/quantize-smollm2.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
-evaluate: quantize         ## the fine-tuned model through the same Predictor/CLI as the base models (resumes)
+evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)
 	$(BIN)/microllm compare --config configs/compare-finetuned.yaml
+	$(BIN)/microllm compare --config configs/compare-scratch.yaml
 	$(BIN)/microllm compare --config configs/compare-quantized.yaml
 	$(BIN)/microllm bench --config configs/bench-quantized.yaml
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
 
-learning-curve: finetune converter  ## exact match vs train rows (250, 1,000 + the main run), ~25 min (points reused)
+learning-curve: finetune converter  ## exact match vs train rows (250 ... 2,000 + the main run), ~55 min (points reused)
 	$(BIN)/microllm learning-curve --config configs/learning-curve.yaml
 
 feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~25 min), notebook 06

@@ -49,18 +49,35 @@ def quant_table(results_dir: str | Path = "results", run: str = "gemma-lora", be
     return pd.DataFrame(list(rows.values()))
 
 
+def quant_tables(results_dir: str | Path = "results", runs: tuple[str, ...] = ("gemma-lora",),
+                 bench_run: str = "quantized") -> pd.DataFrame:  # fmt: skip
+    """:func:`quant_table` of several fine-tuned models stacked, with a ``run`` column first (one benchmark run
+    times them all side by side, so their latencies compare)."""
+    parts = [quant_table(results_dir, run, bench_run).assign(run=run) for run in runs]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    return table[["run"] + [c for c in table.columns if c != "run"]]
+
+
 def plot_tradeoffs(table: pd.DataFrame, dataset: str = "dev") -> Figure:
-    """Two panels: exact match against size on disk, and against p50 latency, one point per format."""
+    """Two panels: exact match against size on disk, and against p50 latency, one point per format (one colour per
+    run when ``table`` has a ``run`` column)."""
     fig = Figure(figsize=(10, 3.8))
     axes = fig.subplots(1, 2)
     col = f"em_{dataset}"
+    groups = list(table.groupby("run", sort=False)) if "run" in table else [(None, table)]
     for ax, x, label in ((axes[0], "size_mb", "size on disk (MiB)"), (axes[1], "p50_ms", "p50 latency (ms)")):
-        t = table.dropna(subset=[x, col]) if x in table and col in table else pd.DataFrame()
-        ax.scatter(t.get(x, []), t.get(col, []))
-        for _, r in t.iterrows():
-            ax.annotate(r["format"], (r[x], r[col]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        for run, part in groups:
+            t = part.dropna(subset=[x, col]) if x in part and col in part else pd.DataFrame()
+            ax.scatter(t.get(x, []), t.get(col, []), label=run)
+            for _, r in t.iterrows():
+                ax.annotate(r["format"], (r[x], r[col]), textcoords="offset points", xytext=(4, 4), fontsize=8)
         ax.set_xlabel(label)
         ax.set_ylabel(f"exact match ({dataset})")
+        if len(groups) > 1:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 
 from microllm.report_finetune import before_after, load_profile, load_runs, plot_losses
-from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_targets
+from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
 
 
 def write(path, obj):
@@ -79,6 +79,9 @@ def test_quant_table_joins_sizes_accuracy_and_latency(tmp_path):
     assert table.loc["Q4_K_M", "p50_ms"] == 100.0 and table.loc["F16", "em_dev"] == 1.0
     assert len(plot_tradeoffs(table.reset_index()).axes) == 2
     assert quant_table(tmp_path, "absent").empty
+    both = quant_tables(tmp_path, ("run", "absent"))  # a run not quantized yet adds no rows
+    assert both.columns[0] == "run" and both["run"].tolist() == ["run", "run"]
+    assert len(plot_tradeoffs(both).axes) == 2 and quant_tables(tmp_path, ("absent",)).empty
 
     goals = quant_targets(table.reset_index(), "dev").set_index("unit")
     assert goals.loc["points below", "value"] == 25.0 and not goals.loc["points below", "met"]
