@@ -64,10 +64,10 @@ converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned 
 finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~50 min on 2 cores (skipped when trained)
 	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
 
-finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~35 min (skipped when trained)
+finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
 
-finetune-scratch: setup    ## the custom small model trained from random weights, ~15 min (skipped when trained)
+finetune-scratch: setup    ## the custom small model trained from random weights, ~23 min (skipped when trained)
 	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml
 
 quantize: converter finetune finetune-smollm2  ## both models: F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
