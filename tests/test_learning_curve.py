@@ -65,4 +65,7 @@ def test_curve_trains_scores_and_reuses(setup, monkeypatch):
     # A rerun trains and scores nothing again.
     monkeypatch.setattr("microllm.train.sft.train", lambda c: pytest.fail(f"retrained {c.run}"))
     monkeypatch.setattr("microllm.evaluate.evaluate", lambda *a, **k: pytest.fail("rescored"))
-    assert run_learning_curve(cfg, log=lambda _: None)["points"] == record["points"]
+    monkeypatch.setattr("microllm.train.curve.provenance", lambda *a, **k: {"command": "a later rerun"})
+    again = run_learning_curve(cfg, log=lambda _: None)
+    assert again["points"] == record["points"]
+    assert again["provenance"] == record["provenance"]  # a rerun that measured nothing keeps the measuring run's record

@@ -99,8 +99,15 @@ def run_learning_curve(cfg: LearningCurveConfig, log=print) -> dict:
     record = {"run": cfg.run, "points": points, "datasets": cfg.datasets, "limits": cfg.limits,
               "provenance": provenance({"train": point_config(cfg, None).train_file})}  # fmt: skip
     record = json.loads(json.dumps(record))  # as it reads back from curve.json (tuples become lists)
-    (cfg.out / "curve.json").write_text(json.dumps(record, indent=2) + "\n")
-    plot_curve(record, cfg.out / "curve.png")
+    path = cfg.out / "curve.json"
+    old = json.loads(path.read_text()) if path.is_file() else None
+    if old and {k: v for k, v in old.items() if k != "provenance"} == {k: v for k, v in record.items()
+                                                                         if k != "provenance"}:  # fmt: skip
+        record = old  # nothing new was measured: keep the record of the run that measured it (command, commit)
+    else:
+        path.write_text(json.dumps(record, indent=2) + "\n")
+    if record is not old or not (cfg.out / "curve.png").is_file():
+        plot_curve(record, cfg.out / "curve.png")
     return record
 
 
