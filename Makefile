@@ -84,7 +84,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
 
-learning-curve: finetune converter  ## exact match vs train rows (250, 500, 1,000 + the main run), ~35 min (points reused)
+learning-curve: finetune converter  ## exact match vs train rows (250, 500, 1,000, 2,000 + the main run), ~60 min (points reused)
 	$(BIN)/microllm learning-curve --config configs/learning-curve.yaml
 
 feedback: finetune         ## the feedback loop simulated: two review + retrain + gate rounds (~25 min), notebook 06
