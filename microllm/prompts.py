@@ -90,7 +90,7 @@ def load_shots(cfg: PromptConfig) -> list[dict]:
     """The few-shot examples for a config (empty for zero-shot)."""
     if cfg.style != "few-shot":
         return []
-    from microllm.train.data import refuse_held_out  # here: train.data imports this module
+    from microllm.data.io import refuse_held_out
 
     path = refuse_held_out(cfg.train_file)  # shots drawn from the dev set would leak it into every prompt
     if not path.exists():

@@ -43,7 +43,8 @@ def test_stream_parts_are_disjoint_and_never_seen_in_training():
 
 
 @pytest.mark.parametrize("override, message", [("gate_datasets=[test, measure]", "must not decide promotions"),
-                                               ("stream_split=train", "never in train")])  # fmt: skip
+                                               ("stream_split=train", "never in train"),
+                                               ("train_file=data/eval/dev.jsonl", "held-out")])  # fmt: skip
 def test_config_refuses_dishonest_settings(override, message):
     with pytest.raises(ValueError, match=message):
         load_config(SimulateConfig, ROOT / "configs" / "feedback-sim.yaml", [override])

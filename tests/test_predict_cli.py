@@ -6,6 +6,7 @@ import pytest
 from conftest import ROOT
 
 from microllm.cli import main
+from microllm.predictors import get_predictor
 from microllm.predictors.base import Predictor
 from microllm.runner import predict_file, read_requests
 
@@ -120,3 +121,8 @@ def test_dev_copy_is_unchanged():
     assert len(ours.read_text().splitlines()) == 160
     if shared.exists():
         assert ours.read_bytes() == shared.read_bytes()
+
+
+def test_the_classic_baseline_is_never_fitted_on_the_dev_set():
+    with pytest.raises(ValueError, match="held-out evaluation file"):
+        get_predictor("classic", train_file=str(ROOT / "data" / "eval" / "dev.jsonl"))

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from microllm.baselines.rules import extract
-from microllm.data.io import read_jsonl
+from microllm.data.io import read_jsonl, refuse_held_out
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
 
@@ -31,7 +31,7 @@ class ClassicPredictor(Predictor):
     name = "classic"
 
     def __init__(self, train_file: str | Path = "data/synthetic/train.jsonl", seed: int = 0):
-        path = Path(train_file)
+        path = refuse_held_out(train_file)  # fitting on the dev set would make its dev score meaningless
         if not path.exists():
             raise FileNotFoundError(f"classic baseline needs its training data {path}: run `microllm data build`")
         rows = read_jsonl(path)

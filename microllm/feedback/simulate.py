@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from microllm.data.io import read_jsonl, write_jsonl
+from microllm.data.io import read_jsonl, refuse_held_out, write_jsonl
 from microllm.quantize.cache import gguf_cache_name, gguf_for  # noqa: F401 - re-exported
 
 STREAM_SPLITS = ("val",)  # generator splits whose templates and values the train split never contains
@@ -95,6 +95,7 @@ class SimulateConfig:
                              "measures (the dev set only ever measures)")  # fmt: skip
         if not 0 <= self.thumbs_down_rate <= 1:
             raise ValueError(f"thumbs_down_rate must be in [0, 1], got {self.thumbs_down_rate}")
+        refuse_held_out(self.train_file)  # the replay rows are trained on
 
     @property
     def out_dir(self) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from microllm.data.io import read_jsonl
+from microllm.data.io import read_jsonl, refuse_held_out
 from microllm.prompts import ordered_json, system_prompt
 
 SHORT_SYSTEM_PROMPT = "Turn the administrator's request into one JSON intent."
@@ -75,15 +75,6 @@ def subsample(rows: list[dict], n: int | None, seed: int = 0) -> list[dict]:
     taken = set(chosen)
     chosen = chosen[:n] + [i for i in order if i not in taken][: max(0, n - len(chosen))]
     return [rows[i] for i in sorted(chosen)]
-
-
-def refuse_held_out(path: str | Path) -> Path:
-    """The held-out evaluation sets (anything under an `eval/` folder, e.g. data/eval/dev.jsonl) are for measurement
-    only: training or validating on them would make every dev score meaningless."""
-    path = Path(path)
-    if path.resolve().parent.name == "eval":
-        raise ValueError(f"{path} is a held-out evaluation file: never train or validate on it")
-    return path
 
 
 def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0) -> list[dict]:

@@ -23,7 +23,7 @@ class ScratchSpec:
 
 def scratch_texts(train_file: str | Path) -> list[str]:
     """What the tokenizer learns its merges from: the train split's requests and gold answers (never dev/test)."""
-    from microllm.train.data import refuse_held_out
+    from microllm.data.io import refuse_held_out
 
     rows = read_jsonl(refuse_held_out(train_file))
     return [t for r in rows for t in (r["input"], ordered_json(r["output"]))]
