@@ -179,6 +179,21 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(base, tmp_path):
     assert all(a["seconds"] <= b["seconds"] for a, b in zip(log, log[1:], strict=False))
 
 
+def test_a_run_can_continue_from_another_runs_checkpoint(base, tmp_path):
+    train(tiny(base["hf"], tmp_path, "one-epoch", max_steps=4, save_every=2, merge=False))
+    more = train(tiny(base["hf"], tmp_path, "two-epochs", max_steps=6, save_every=2, merge=False,
+                      continue_from="one-epoch"))  # fmt: skip
+    assert more["resumed_from_step"] == 4 and more["steps"] == 6
+    assert more["continued_from"]["run"] == "one-epoch" and more["continued_from"]["checkpoint"].endswith("-4")
+    log = read_jsonl(tmp_path / "results" / "two-epochs" / "train_log.jsonl")
+    steps = [r["step"] for r in log if "loss" in r]
+    assert steps[0] == 1 and steps[-1] == 6  # the first run's rows carried over, then this run's
+    assert (tmp_path / "out" / "two-epochs" / "checkpoint-6").is_dir()
+    assert not (tmp_path / "out" / "one-epoch" / "checkpoint-6").exists()  # the source run is left as it was
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        train(tiny(base["hf"], tmp_path, "orphan", max_steps=2, continue_from="never-trained"))
+
+
 def test_the_smoke_config_runs_through_main_train_and_is_seeded(base, tmp_path):
     from microllm.train import main_train
 

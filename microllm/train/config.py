@@ -64,6 +64,11 @@ class FinetuneConfig:
     save_every: int = 100  # steps between checkpoints (what `resume` restarts from)
     save_total_limit: int = 2
     resume: bool = False  # continue from the last checkpoint in output_dir, if any
+    # Another run (its name, or its output_dir) to go on from: its last checkpoint's weights, optimizer, step and
+    # log. The schedule is this config's (e.g. `epochs: 2` after a one-epoch run: one more epoch, linear decay
+    # recomputed over both, so the learning rate restarts at about half its peak). Ignored when `resume` finds a
+    # checkpoint of this run's own.
+    continue_from: str | None = None
     merge: bool = True  # LoRA: also write the merged model (output_dir/merged) that predictors load
 
     def __post_init__(self):

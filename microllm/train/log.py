@@ -23,10 +23,11 @@ class JsonlLog(TrainerCallback):
     last kept row.
     """
 
-    def __init__(self, path: str | Path, resume_step: int | None = None):
+    def __init__(self, path: str | Path, resume_step: int | None = None, carry: list[dict] | None = None):
+        """``carry``: the rows to start from instead (another run's log, when continuing from that run)."""
         self.path = Path(path)
-        kept = []
-        if resume_step is not None and self.path.exists():
+        kept = list(carry) if carry is not None else []
+        if carry is None and resume_step is not None and self.path.exists():
             kept = [r for r in read_jsonl(self.path) if r["step"] <= resume_step]
         write_jsonl(kept, self.path)
         self.offset = kept[-1]["seconds"] if kept else 0.0

@@ -100,6 +100,19 @@ def last_checkpoint(output_dir: str | Path) -> tuple[str | None, int | None]:
     return (path, int(path.rsplit("-", 1)[-1])) if path else (None, None)
 
 
+def continue_point(cfg: FinetuneConfig) -> tuple[str, int, list[dict]]:
+    """The checkpoint, step and log rows (up to that step) of the run ``cfg.continue_from`` names."""
+    src = Path(cfg.continue_from)
+    if not src.is_dir():  # a run name: its default output_dir
+        src = Path(cfg.output_dir).parent / cfg.continue_from
+    checkpoint, step = last_checkpoint(src)
+    if checkpoint is None:
+        raise FileNotFoundError(f"continue_from={cfg.continue_from!r}: no checkpoint-N under {src}")
+    log = Path(cfg.results_dir).parent / src.name / "train_log.jsonl"
+    rows = [r for r in read_jsonl(log) if r["step"] <= step] if log.exists() else []
+    return checkpoint, step, rows
+
+
 def train(cfg: FinetuneConfig) -> dict:
     """Fine-tune ``cfg.base_model``; write the model to ``cfg.output_dir`` and config.yaml, train_log.jsonl,
     loss_curve.png and metrics.json to ``cfg.results_dir``. Returns the metrics."""
@@ -111,7 +124,10 @@ def train(cfg: FinetuneConfig) -> dict:
     results.mkdir(parents=True, exist_ok=True)
     save_config(cfg, results / "config.yaml")
     checkpoint, resume_step = last_checkpoint(cfg.output_dir) if cfg.resume else (None, None)
-    log = JsonlLog(results / "train_log.jsonl", resume_step)
+    continued = None
+    if checkpoint is None and cfg.continue_from:
+        checkpoint, resume_step, continued = continue_point(cfg)
+    log = JsonlLog(results / "train_log.jsonl", resume_step, carry=continued)
     trainer, facts = build_trainer(cfg, callbacks=[log])
     params = count_params(trainer.model)
     with compact_lm_head(cfg.compact_lm_head):
@@ -148,6 +164,7 @@ def train(cfg: FinetuneConfig) -> dict:
         "seconds_per_step": round(seconds / session_steps, 4) if session_steps else None,
         "seconds_per_step_median": step_seconds(rows),
         "resumed_from_step": resume_step,
+        "continued_from": {"run": cfg.continue_from, "checkpoint": checkpoint} if continued is not None else None,
         "threads": torch.get_num_threads(),
         **params,
         **paths,

@@ -1,0 +1,49 @@
+"""Error kinds: wrong action, invented value, other field; counted over a predictions file."""
+
+import pytest
+
+from microllm.data.io import write_jsonl
+from microllm.report_errors import error_kind, error_kinds, error_kinds_table
+
+GOLD = {"action": "dns_update", "name": "minio.corp.example.org", "record_type": "A", "value": "172.25.124.132"}
+REQUEST = "Minio.Corp.Example.ORG. has to point to 172.25.124.132 from now on"
+
+
+def row(output, gold=GOLD, request=REQUEST):
+    return {"input": request, "output": output, "gold": gold, "exact": output == gold}
+
+
+@pytest.mark.parametrize(
+    "output, kind",
+    [
+        (GOLD, "exact"),
+        ({**GOLD, "action": "dns_add"}, "action"),
+        ({**GOLD, "name": "io.corp.example.org"}, "invented value"),  # a piece of a name is not the name
+        ({**GOLD, "record_type": "AAAA"}, "other field"),
+        ({k: v for k, v in GOLD.items() if k != "record_type"}, "other field"),
+        (None, "no output"),
+    ],
+)
+def test_error_kind(output, kind):
+    assert error_kind(row(output)) == kind
+
+
+def test_multi_steps_count_as_actions():
+    gold = {"action": "multi", "steps": [{"action": "user_add", "username": "hamid"},
+                                         {"action": "user_lock", "username": "hamid"}]}  # fmt: skip
+    one = {"action": "multi", "steps": [{"action": "user_add", "username": "hamid"}]}
+    made_up = {"action": "multi", "steps": [{"action": "user_add", "username": "hamid", "full_name": "Haid"},
+                                            {"action": "user_lock", "username": "hamid"}]}  # fmt: skip
+    request = "Create user hamid and lock him"
+    assert error_kind(row(one, gold, request)) == "action"
+    assert error_kind(row(made_up, gold, request)) == "invented value"
+
+
+def test_shares_and_table(tmp_path):
+    rows = [row(GOLD), row({**GOLD, "action": "dns_add"}), row({**GOLD, "name": "io.corp.example.org"}), row(None)]
+    write_jsonl(rows, tmp_path / "eval" / "arm" / "dev" / "predictions.jsonl")
+    shares = error_kinds(tmp_path / "eval" / "arm" / "dev" / "predictions.jsonl")
+    assert shares["n"] == 4 and shares["exact"] == shares["action"] == shares["no output"] == 0.25
+    table = error_kinds_table({"the arm": "arm"}, tmp_path)
+    assert list(table["arm"]) == ["the arm"] and list(table["dataset"]) == ["dev"]
+    assert table[["exact", "action", "invented value", "other field", "no output"]].sum(axis=1).iloc[0] == 1.0
