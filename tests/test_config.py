@@ -36,6 +36,7 @@ SHIPPED = {
     "quantize-gemma.yaml": QuantizeConfig,
     "quantize-smollm2.yaml": QuantizeConfig,
     "quantize-gemma-v3.yaml": QuantizeConfig,
+    "quantize-gemma-v3-2ep.yaml": QuantizeConfig,
     "retrain.yaml": RetrainConfig,
     "feedback-sim.yaml": SimulateConfig,
     "learning-curve.yaml": LearningCurveConfig,

@@ -79,6 +79,20 @@ def test_quantize_writes_each_format_with_hash_and_prompt(quantized, tiny):
     assert (tiny["root"] / "results" / "quantize" / "tiny" / "config.yaml").is_file()
 
 
+def test_a_mixed_format_quantizes_only_the_embedding_lower(quantized, tiny):
+    from gguf import GGUFReader
+
+    f16 = next(r["path"] for r in quantized["formats"] if r["format"] == "F16")
+    out = quantize_gguf(f16, tiny["root"] / "mix" / "tiny-Q8_0_EMB_Q4_0.gguf", "Q8_0_EMB_Q4_0", 1)
+    types = {t.name: t.tensor_type.name for t in GGUFReader(out).tensors}
+    assert types["token_embd.weight"] == "Q4_0"
+    assert {v for k, v in types.items() if k.endswith("_proj.weight") or ".ffn_" in k or ".attn_" in k
+            if not k.endswith("norm.weight")} == {"Q8_0"}  # fmt: skip
+    q8 = next(r["size_bytes"] for r in quantized["formats"] if r["format"] == "Q8_0")
+    assert out.stat().st_size < q8 and run_of(out) == "tiny"
+    assert "Q8_0_EMB_Q5_1" in load_config(QuantizeConfig, None, ["formats=[q8_0_emb_q5_1]"]).formats
+
+
 def test_quantized_gguf_runs_in_the_llamacpp_predictor(quantized):
     path = next(r["path"] for r in quantized["formats"] if r["format"] == "Q4_K_M")
     predictor = get_predictor("llamacpp", model=path, max_tokens=24, n_ctx=256, n_threads=1)

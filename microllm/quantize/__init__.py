@@ -8,9 +8,10 @@ from microllm.quantize.converter import convert_to_gguf, ensure_converter, llama
 from microllm.quantize.export import detect_format, export_model
 from microllm.quantize.nf4 import load_nf4, save_nf4
 from microllm.quantize.pipeline import main_quantize, quantize_model, quantize_or_load
-from microllm.quantize.quant import QTYPES, copy_prompt, quantize_gguf
+from microllm.quantize.quant import FORMATS, QTYPES, copy_prompt, quantize_gguf
 
 __all__ = [
+    "FORMATS",
     "QTYPES",
     "QuantizeConfig",
     "convert_to_gguf",

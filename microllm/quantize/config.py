@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microllm.quantize.quant import QTYPES
+from microllm.quantize.quant import FORMATS
 
 
 @dataclass
@@ -36,9 +36,9 @@ class QuantizeConfig:
 
     def __post_init__(self):
         self.formats = [f.upper() for f in self.formats]
-        unknown = [f for f in self.formats if f not in QTYPES]
+        unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
-            raise ValueError(f"unknown formats {unknown}; supported: {sorted(QTYPES)}")
+            raise ValueError(f"unknown formats {unknown}; supported: {sorted(FORMATS)}")
         if self.outtype not in ("f16", "f32", "bf16"):
             raise ValueError(f"outtype must be f16, f32 or bf16, got {self.outtype!r}")
         if self.run is None:

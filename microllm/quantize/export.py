@@ -10,7 +10,7 @@ from microllm.models.modelfile import render_modelfile
 from microllm.models.resolve import resolve_model, split_spec
 from microllm.prompts import trained_prompt
 from microllm.quantize.card import card_sources, render_model_card
-from microllm.quantize.quant import QTYPES, describe, gguf_file_type
+from microllm.quantize.quant import FORMATS, describe, gguf_file_type
 
 # Substrings of a chat template that identify its family (order matters: phi3's template also has <|assistant|>).
 _MARKERS = [("Request:", "plain"), ("<|im_start|>", "chatml"), ("<start_of_turn>", "gemma"),
@@ -46,7 +46,7 @@ def run_of(gguf_path: str | Path) -> str:
     suffix quantize_model gives it."""
     stem = Path(gguf_path).stem
     head, _, tail = stem.rpartition("-")
-    if not head or tail.upper() not in {*QTYPES, "F16", "F32", "BF16"}:
+    if not head or tail.upper() not in {*FORMATS, "F16", "F32", "BF16"}:
         return stem
     return head.removesuffix("-adapter")
 

@@ -18,6 +18,14 @@ QTYPES = {
     "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
     "Q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0",
 }
+# Mixed formats: every tensor at the first type except the token embedding (Gemma ties it to the output head).
+# In Gemma 3 270M that one tensor holds 168M of the 268M weights and is read at every decoded token, and LoRA never
+# touches it; the projections LoRA changed keep 8 bits, so the fine-tuning is not rounded away as in Q4_K_M.
+EMBED_MIXES = {
+    "Q8_0_EMB_Q5_1": ("Q8_0", "GGML_TYPE_Q5_1"),
+    "Q8_0_EMB_Q4_0": ("Q8_0", "GGML_TYPE_Q4_0"),
+}
+FORMATS = (*QTYPES, *EMBED_MIXES)
 
 
 def prompt_record_path(model_path: str | Path) -> Path | None:
@@ -65,7 +73,8 @@ def gguf_file_type(path: str | Path) -> str:
 
 def quantize_gguf(src_f16: str | Path, out_path: str | Path, qtype: str, n_threads: int | None = None,
                   source_model: str | Path | None = None, verbose: bool = False) -> Path:  # fmt: skip
-    """Quantize an F16/F32 GGUF to ``qtype`` (Q8_0, Q5_K_M, Q4_K_M, Q4_0) with llama.cpp's quantizer.
+    """Quantize an F16/F32 GGUF to ``qtype`` (one of ``FORMATS``: Q8_0, Q5_K_M, Q4_K_M, Q4_0, or a mix such as
+    Q8_0_EMB_Q4_0) with llama.cpp's quantizer.
 
     The prompt record of ``source_model`` (default: the one next to ``src_f16``) is copied next to the result and a
     ``.sha256`` sidecar written.
@@ -74,12 +83,15 @@ def quantize_gguf(src_f16: str | Path, out_path: str | Path, qtype: str, n_threa
     from llama_cpp._utils import suppress_stdout_stderr
 
     src, out, qtype = Path(src_f16), Path(out_path), qtype.upper()
-    if qtype not in QTYPES:
-        raise ValueError(f"unknown quantization {qtype!r}; supported: {sorted(QTYPES)}")
+    if qtype not in FORMATS:
+        raise ValueError(f"unknown quantization {qtype!r}; supported: {sorted(FORMATS)}")
     if not src.is_file():
         raise FileNotFoundError(f"model file {src} does not exist (convert the model to an F16 GGUF first)")
     params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = getattr(llama_cpp, QTYPES[qtype])
+    ftype, embed = EMBED_MIXES.get(qtype, (qtype, None))
+    params.ftype = getattr(llama_cpp, QTYPES[ftype])
+    if embed is not None:
+        params.token_embedding_type = getattr(llama_cpp, embed)
     params.nthread = n_threads or max(1, min(2, os.cpu_count() or 1))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
