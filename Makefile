@@ -89,6 +89,8 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-scratch.yaml
 	$(BIN)/microllm compare --config configs/compare-quantized.yaml
 	$(BIN)/microllm bench --config configs/bench-quantized.yaml
+	$(BIN)/microllm compare --config configs/compare-v3.yaml
+	$(BIN)/microllm bench --config configs/bench-v3.yaml
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
