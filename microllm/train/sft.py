@@ -10,6 +10,7 @@ from pathlib import Path
 from microllm.config import load_config, save_config
 from microllm.data.io import read_jsonl
 from microllm.provenance import provenance
+from microllm.train.checkpoints import continue_point, last_checkpoint
 from microllm.train.config import FinetuneConfig
 from microllm.train.data import build_dataset, ensure_chat_template, finetune_system_prompt, load_rows
 from microllm.train.model import compact_lm_head, count_params, freeze_embeddings, load_base, save_final
@@ -90,27 +91,6 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
              "base_kind": resolved.kind, "base_path": str(resolved.path),
              "chat_template_added": added_template}  # fmt: skip
     return trainer, facts
-
-
-def last_checkpoint(output_dir: str | Path) -> tuple[str | None, int | None]:
-    """The newest ``checkpoint-N`` in ``output_dir`` and its step, or (None, None)."""
-    from transformers.trainer_utils import get_last_checkpoint
-
-    path = get_last_checkpoint(output_dir) if Path(output_dir).is_dir() else None
-    return (path, int(path.rsplit("-", 1)[-1])) if path else (None, None)
-
-
-def continue_point(cfg: FinetuneConfig) -> tuple[str, int, list[dict]]:
-    """The checkpoint, step and log rows (up to that step) of the run ``cfg.continue_from`` names."""
-    src = Path(cfg.continue_from)
-    if not src.is_dir():  # a run name: its default output_dir
-        src = Path(cfg.output_dir).parent / cfg.continue_from
-    checkpoint, step = last_checkpoint(src)
-    if checkpoint is None:
-        raise FileNotFoundError(f"continue_from={cfg.continue_from!r}: no checkpoint-N under {src}")
-    log = Path(cfg.results_dir).parent / src.name / "train_log.jsonl"
-    rows = [r for r in read_jsonl(log) if r["step"] <= step] if log.exists() else []
-    return checkpoint, step, rows
 
 
 def train(cfg: FinetuneConfig) -> dict:
