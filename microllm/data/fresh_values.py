@@ -1,7 +1,7 @@
 """Made-up slot values (pronounceable words, interface names, ports, more services) for the training split.
 
-Data v2 drew every name from short curated lists (46 host labels, 62 user names, 24 groups, 20 shares), so the
-model learned those lists instead of copying: on held-out values it wrote ``io`` for ``minio``, ``track`` for
+Data v2 drew every name from short curated lists (33 host labels, 62 user names, 24 groups, 20 shares in train), so
+the model could learn those lists instead of copying: on held-out values it wrote ``io`` for ``minio``, ``track`` for
 ``tracker`` and invented full names. Mixing in values it cannot have memorised makes copying the only strategy
 that works. Only the train split gets them; val and test keep their own held-out lists, and a made-up value is
 redrawn whenever it equals one of theirs.
@@ -27,56 +27,52 @@ def _num(rng: random.Random) -> str:
     return rng.choice([str(rng.randint(1, 9)), f"{rng.randint(1, 99):02d}", str(rng.randint(10, 999))])
 
 
-def _user(rng: random.Random) -> str:
-    w = word(rng)
-    form = rng.randrange(7)
-    if form == 0:
-        return f"{rng.choice(_C)}.{w}"
-    if form == 1:
-        return f"{w}.{rng.choice(_C)}"
-    if form == 2:
-        return f"{w}_{rng.choice(_C)}"
-    if form == 3:
-        return w + _num(rng)
-    if form == 4:
-        return f"svc_{w}"
-    if form == 5:
-        return w.capitalize() + rng.choice(_C).upper()
+Form = Callable[[str, random.Random], str]
+
+
+def _plain(w: str, rng: random.Random) -> str:
     return w
 
 
-def _group(rng: random.Random) -> str:
-    w = word(rng)
-    form = rng.randrange(5)
-    if form == 0:
-        return f"{w}-{rng.choice(['team', 'ops', 'users', 'admins', 'devs'])}"
-    if form == 1:
-        return f"{w}_{rng.choice(['staff', 'ro', 'rw', 'lead'])}"
-    if form == 2:
-        return w.capitalize()
-    return w
+def _forms(*forms: Form) -> Callable[[random.Random], str]:
+    """A drawer: a made-up word, then one of ``forms`` (equally likely; repeat one to weight it) applied to it."""
+
+    def draw(rng: random.Random) -> str:
+        w = word(rng)
+        return rng.choice(forms)(w, rng)
+
+    return draw
 
 
-def _share(rng: random.Random) -> str:
-    w = word(rng)
-    form = rng.randrange(5)
-    if form == 0:
-        return w.capitalize()
-    if form == 1:
-        return f"{w}_{rng.choice(['docs', 'data', 'files', 'backup'])}"
-    if form == 2:
-        return f"{w}-{rng.randint(2019, 2030)}"
-    return w
-
-
-def _host_label(rng: random.Random) -> str:
-    w = word(rng)
-    form = rng.randrange(4)
-    if form == 0:
-        return f"{w}-{rng.randint(1, 20):02d}"
-    if form == 1:
-        return w + str(rng.randint(1, 9))
-    return w
+_user = _forms(
+    lambda w, r: f"{r.choice(_C)}.{w}",
+    lambda w, r: f"{w}.{r.choice(_C)}",
+    lambda w, r: f"{w}_{r.choice(_C)}",
+    lambda w, r: w + _num(r),
+    lambda w, r: f"svc_{w}",
+    lambda w, r: w.capitalize() + r.choice(_C).upper(),
+    _plain,
+)
+_group = _forms(
+    lambda w, r: f"{w}-{r.choice(['team', 'ops', 'users', 'admins', 'devs'])}",
+    lambda w, r: f"{w}_{r.choice(['staff', 'ro', 'rw', 'lead'])}",
+    lambda w, r: w.capitalize(),
+    _plain,
+    _plain,
+)
+_share = _forms(
+    lambda w, r: w.capitalize(),
+    lambda w, r: f"{w}_{r.choice(['docs', 'data', 'files', 'backup'])}",
+    lambda w, r: f"{w}-{r.randint(2019, 2030)}",
+    _plain,
+    _plain,
+)
+_host_label = _forms(
+    lambda w, r: f"{w}-{r.randint(1, 20):02d}",
+    lambda w, r: w + str(r.randint(1, 9)),
+    _plain,
+    _plain,
+)
 
 
 def _alias(rng: random.Random) -> str:
