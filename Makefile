@@ -16,6 +16,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 V3_RUN := artifacts/finetune/gemma-lora-v3/merged/config.json
 V3_2EP_RUN := artifacts/finetune/gemma-lora-v3-2ep/merged/config.json
+V3_3EP_RUN := artifacts/finetune/gemma-lora-v3-3ep/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -67,9 +68,10 @@ converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned 
 finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~50 min on 2 cores (skipped when trained)
 	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
 
-finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names), then its 2nd epoch: ~45 + 45 min
+finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names), then its 2nd and 3rd epochs: ~50 min each
 	test -f $(V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3.yaml
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml
+	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
@@ -82,6 +84,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3  ## F16/Q8_0/Q5_K_M/Q4
 	$(BIN)/microllm quantize --config configs/quantize-smollm2.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3-2ep.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-v3-3ep.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)
@@ -91,6 +94,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm bench --config configs/bench-quantized.yaml
 	$(BIN)/microllm compare --config configs/compare-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
+	$(BIN)/microllm bench --config configs/bench-speed.yaml
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml

@@ -28,6 +28,7 @@ class BenchConfig:
     backend: str = "llamacpp"
     prompt: str = "few-shot"
     constrained: list[bool] = field(default_factory=lambda: [True, False])
+    drafts: list[str] = field(default_factory=lambda: ["none"])  # llamacpp: "ngram" = speculative decoding
     queries_file: str = "data/synthetic/test.jsonl"
     n_queries: int = 20
     warmup: int = 2
@@ -38,8 +39,9 @@ class BenchConfig:
     run: str = "llamacpp"
 
 
-def _arm_name(model: str, constrained: bool) -> str:
-    return f"{model}:{'constrained' if constrained else 'free'}"
+def _arm_name(model: str, constrained: bool, draft: str = "none") -> str:
+    name = f"{model}:{'constrained' if constrained else 'free'}"
+    return name if draft == "none" else f"{name}:{draft}"
 
 
 def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
@@ -49,15 +51,17 @@ def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
     arms, proc = {}, psutil.Process()
     for model in cfg.models:
         for constrained in cfg.constrained:
-            before = proc.memory_info().rss
-            pred = get_predictor(cfg.backend, model=model, prompt=cfg.prompt, constrained=constrained,
-                                 n_threads=cfg.n_threads)  # fmt: skip
-            for q in warm:  # fills the KV cache with the shared prefix, as in serving
-                pred.predict(q)
-            arms[_arm_name(model, constrained)] = {
-                "predictor": pred,
-                "rss_mb": (proc.memory_info().rss - before) / 2**20,
-            }
+            for draft in cfg.drafts:
+                before = proc.memory_info().rss
+                extra = {} if draft == "none" else {"draft": draft}  # backends without drafting keep their signature
+                pred = get_predictor(cfg.backend, model=model, prompt=cfg.prompt, constrained=constrained,
+                                     n_threads=cfg.n_threads, **extra)  # fmt: skip
+                for q in warm:  # fills the KV cache with the shared prefix, as in serving
+                    pred.predict(q)
+                arms[_arm_name(model, constrained, draft)] = {
+                    "predictor": pred,
+                    "rss_mb": (proc.memory_info().rss - before) / 2**20,
+                }
     return arms
 
 
@@ -66,7 +70,7 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
     queries = [r["input"] for r in read_gold(cfg.queries_file, cfg.n_queries + cfg.warmup)]
     warm, timed = queries[: cfg.warmup], queries[cfg.warmup :]
     arms = _load_arms(cfg, warm)
-    samples = {name: {"prompt_tps": [], "gen_tps": []} for name in arms}
+    samples = {name: {"prompt_tps": [], "gen_tps": [], "tok_per_pass": []} for name in arms}
     per_repeat = {name: [] for name in arms}
     for _ in range(cfg.repeats):
         lat = {name: [] for name in arms}
@@ -82,6 +86,8 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
                     samples[name]["prompt_tps"].append(new / usage["prompt_eval_s"])
                 if usage.get("decode_s"):
                     samples[name]["gen_tps"].append(usage["completion_tokens"] / usage["decode_s"])
+                if usage.get("speculative"):  # answer tokens per forward pass, the prompt's included (1.0 without)
+                    samples[name]["tok_per_pass"].append(usage["completion_tokens"] / usage["speculative"]["passes"])
         for name in arms:
             per_repeat[name].append({"p50": np.percentile(lat[name], 50), "p95": np.percentile(lat[name], 95),
                                      "qps": len(lat[name]) / sum(lat[name])})  # fmt: skip
@@ -94,6 +100,7 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
                      "queries_per_s": statistics.median(r["qps"] for r in reps),
                      "prompt_tok_s": statistics.median(samples[name]["prompt_tps"] or [float("nan")]),
                      "gen_tok_s": statistics.median(samples[name]["gen_tps"] or [float("nan")]),
+                     "tokens_per_pass": statistics.mean(samples[name]["tok_per_pass"] or [1.0]),
                      "rss_added_mb": arm["rss_mb"], "size_mb": size})  # fmt: skip
     table = pd.DataFrame(rows)
     ref = cfg.reference or table["arm"].iloc[0]

@@ -33,6 +33,7 @@ class CompareConfig:
     n_threads: int = 2
     max_tokens: int = 256
     train_file: str = "data/synthetic/train.jsonl"
+    draft: str = "none"  # llamacpp: "ngram" = speculative decoding (the same answers, faster; microllm bench times it)
     results_dir: str = "results"
     run: str = "base-models"
     reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun
@@ -87,7 +88,10 @@ def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command
         arm["weights_sha256"] = weights
     if prompt == "few-shot" and Path(cfg.train_file).is_file():  # the shots come from it: new data, new prompt
         arm["train_sha256"] = file_sha256(cfg.train_file)
-    slug = run_slug(model, cfg.backend, prompt, constrained)
+    extra = {}
+    if cfg.draft != "none":  # arms scored without drafting keep their old records and paths
+        arm["draft"] = extra["draft"] = cfg.draft
+    slug = run_slug(model, cfg.backend, prompt, constrained) + ("" if cfg.draft == "none" else f"-{cfg.draft}")
     paths = {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
     done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)
             for name, data in cfg.datasets.items()} if cfg.reuse_existing else {}  # fmt: skip
@@ -98,7 +102,7 @@ def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command
     rss0 = psutil.Process().memory_info().rss
     predictor = get_predictor(cfg.backend, model=model, prompt=prompt, constrained=constrained,
                               n_shots=cfg.n_shots, n_threads=cfg.n_threads, max_tokens=cfg.max_tokens,
-                              train_file=cfg.train_file)  # fmt: skip
+                              train_file=cfg.train_file, **extra)  # fmt: skip
     info = {"model_size_mb": round(predictor.resolved.size_bytes / 2**20, 1),
             "rss_load_mb": round((psutil.Process().memory_info().rss - rss0) / 2**20, 1)}  # fmt: skip
     for name in todo:

@@ -30,6 +30,13 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     assert {p.name for p in out.iterdir()} >= {"config.yaml", "summary.json", "unavailable.json", "summary.md"}
     metrics = tmp_path / "eval" / run_slug(tiny, "llamacpp", "zero-shot", True) / "dev" / "metrics.json"
     assert json.loads(metrics.read_text())["n"] == 3
+    # With drafting: its own records (the same answers: speculative decoding changes passes, not tokens).
+    drafted, _ = run_comparison(
+        CompareConfig(**{**cfg.__dict__, "models": [tiny], "draft": "ngram"}), log=lambda _: None
+    )
+    record = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-ngram") / "dev" /
+                         "metrics.json").read_text())  # fmt: skip
+    assert record["arm"]["draft"] == "ngram" and drafted["exact_match"].iloc[0] == table["exact_match"].iloc[0]
 
 
 def test_run_slug_is_path_safe():
@@ -39,9 +46,12 @@ def test_run_slug_is_path_safe():
 def test_benchmark_reports_medians_and_ratios(tiny, tmp_path):
     cfg = BenchConfig(models=[tiny], constrained=[True, False], prompt="zero-shot", n_queries=2, warmup=1, repeats=2,
                       n_threads=1, queries_file=str(ROOT / "data" / "synthetic" / "test.jsonl"),
-                      results_dir=str(tmp_path), run="tiny")  # fmt: skip
+                      results_dir=str(tmp_path), run="tiny", drafts=["none", "ngram"])  # fmt: skip
     table = run_benchmark(cfg)
-    assert len(table) == 2 and (table["p50_ms"] > 0).all() and (table["p95_ms"] >= table["p50_ms"]).all()
+    assert len(table) == 4 and (table["p50_ms"] > 0).all() and (table["p95_ms"] >= table["p50_ms"]).all()
+    assert list(table["arm"]) == [f"{tiny}:constrained", f"{tiny}:constrained:ngram", f"{tiny}:free",
+                                  f"{tiny}:free:ngram"]  # fmt: skip
+    assert (table["tokens_per_pass"] > 0.9).all()  # a random model's guesses mostly fail: about one per pass
     ratio = [c for c in table.columns if c.startswith("p50_vs_")][0]
     assert table[ratio].iloc[0] == pytest.approx(1.0)
     record = json.loads((tmp_path / "bench" / "tiny" / "bench.json").read_text())

@@ -59,15 +59,20 @@ def tiny(tmp_path_factory):
 @pytest.fixture(scope="module")
 def quantized(converter, tiny):
     root = tiny["root"]
+    corpus = root / "trim-corpus.jsonl"  # two rows: their tokens, and the 64 most frequent, survive the trim
+    corpus.write_text("".join(json.dumps({"input": q, "output": o}) + "\n" for q, o in [
+        ("Remove user jane", {"action": "user_remove", "username": "jane"}),
+        ("Add group devs", {"action": "group_add", "group": "devs"})]))  # fmt: skip
     args = [f"model={tiny['dir']}", "run=tiny", "formats=[Q8_0, Q4_K_M, Q4_0]", f"out_dir={root / 'q'}",
-            f"results_dir={root / 'results' / 'quantize' / 'tiny'}", "include_nf4=true", "vocab_from=null"]  # fmt: skip
+            f"results_dir={root / 'results' / 'quantize' / 'tiny'}", "include_nf4=true", "vocab_from=null",
+            "trim_formats=[Q8_0]", "trim_top_k=64", f"trim_corpus=[{corpus}]", f"trim_check={corpus}"]  # fmt: skip
     assert main(["quantize", "--config", str(ROOT / "configs" / "quantize-gemma.yaml"), "--set", *args]) == 0
     return json.loads((root / "results" / "quantize" / "tiny" / "metrics.json").read_text())
 
 
 def test_quantize_writes_each_format_with_hash_and_prompt(quantized, tiny):
     rows = {r["format"]: r for r in quantized["formats"]}
-    assert list(rows) == ["F16", "Q8_0", "Q4_K_M", "Q4_0"]
+    assert list(rows) == ["F16", "Q8_0", "Q4_K_M", "Q4_0", "Q8_0-V64"]
     assert rows["F16"]["size_bytes"] > rows["Q8_0"]["size_bytes"] > rows["Q4_K_M"]["size_bytes"] > 0
     for fmt, row in rows.items():
         path = Path(row["path"])
@@ -77,6 +82,18 @@ def test_quantize_writes_each_format_with_hash_and_prompt(quantized, tiny):
     assert gguf_file_type(rows["Q4_K_M"]["path"]) == "Q4_K - Medium" and gguf_file_type(rows["Q8_0"]["path"]) == "Q8_0"
     assert quantized["nf4"]["linear4bit_layers"] == 14  # 7 projections x 2 layers; the LM head stays fp32
     assert (tiny["root"] / "results" / "quantize" / "tiny" / "config.yaml").is_file()
+
+
+def test_trimmed_vocabulary_row(quantized):
+    row = next(r for r in quantized["formats"] if r["format"] == "Q8_0-V64")
+    trim = row["trim"]
+    assert trim["n_vocab_before"] == 512 and 64 < trim["n_vocab_after"] < 512
+    assert trim["corpus_changed"] == 0 and trim["check_changed"] == 0 and trim["check_rows"] == 2
+    q8 = next(r for r in quantized["formats"] if r["format"] == "Q8_0")
+    assert row["size_bytes"] < q8["size_bytes"]
+    predictor = get_predictor("llamacpp", model=row["path"], max_tokens=24, n_ctx=256, n_threads=1)
+    assert predictor.prompt_cfg.style == "trained" and predictor.llm.n_vocab() == trim["n_vocab_after"]
+    assert predictor.predict("Remove user jane").raw.startswith("{")  # constrained: the grammar still applies
 
 
 def test_a_mixed_format_quantizes_only_the_embedding_lower(quantized, tiny):
@@ -125,7 +142,7 @@ def test_quantize_or_load_reuses_a_finished_run_of_the_same_config(quantized, ti
     monkeypatch.setattr(pipeline, "quantize_model", no_run)
     assert quantize_or_load(cfg) == quantized  # same config, every file there: nothing is converted again
     with pytest.raises(AssertionError, match="quantized again"):
-        quantize_or_load(QuantizeConfig(**{**cfg.__dict__, "formats": ["Q4_0"]}))  # another config
+        quantize_or_load(QuantizeConfig(**{**cfg.__dict__, "formats": ["Q4_0"], "trim_formats": []}))  # another config
     newer = (results / "metrics.json").stat().st_mtime + 10
     os.utime(tiny["dir"] / "config.json", (newer, newer))  # the model changed after it was quantized
     with pytest.raises(AssertionError, match="quantized again"):

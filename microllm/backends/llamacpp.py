@@ -35,6 +35,8 @@ class LlamaCppConfig:
     max_tokens: int = 512  # room for the longest schema-bounded answer, so constrained output always closes
     constrained: bool = True
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
+    draft: str = "none"  # "ngram": speculative decoding with n-gram guesses (same output, fewer forward passes)
+    draft_tokens: int = 8
 
 
 def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
@@ -56,7 +58,7 @@ class LlamaCppPredictor(Predictor):
     def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
-                 greedy_check: bool | str = True):  # fmt: skip
+                 greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -64,7 +66,12 @@ class LlamaCppPredictor(Predictor):
         if self.resolved.kind != "gguf":
             raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
-                                  greedy_check=_bool(greedy_check))  # fmt: skip
+                                  greedy_check=_bool(greedy_check), draft=draft,
+                                  draft_tokens=int(draft_tokens))  # fmt: skip
+        if self.cfg.draft not in ("none", "ngram"):
+            raise ValueError(f"draft must be 'none' or 'ngram', not {draft!r}")
+        if self.cfg.draft == "ngram" and self.cfg.constrained and not self.cfg.greedy_check:
+            raise ValueError("draft='ngram' with constrained decoding needs greedy_check=true")
         if n_threads is not None:
             self.cfg.n_threads = int(n_threads)
         adapter = self.resolved.adapter
@@ -84,6 +91,11 @@ class LlamaCppPredictor(Predictor):
         self.bos = bos if meta.get("tokenizer.ggml.add_bos_token") == "true" and bos >= 0 else None
         self.grammar = LlamaGrammar.from_json_schema(json.dumps(intent_json_schema()), verbose=False)
         self.name = f"llamacpp:{model}:{self.prompt_cfg.style}:{'constrained' if self.cfg.constrained else 'free'}"
+        self.drafter = None
+        if self.cfg.draft == "ngram":
+            from microllm.backends.speculative import drafter_for
+
+            self.drafter = drafter_for(self.llm, train_file, self.cfg.draft_tokens)
         self.last_usage: dict = {}
 
     def prompt_tokens(self, text: str) -> list[int]:
@@ -102,40 +114,61 @@ class LlamaCppPredictor(Predictor):
         cached = self.llm._input_ids[: self.llm.n_tokens].tolist()  # noqa: SLF001
         reused = next((i for i, (a, b) in enumerate(zip(cached, tokens, strict=False)) if a != b),
                       min(len(cached), len(tokens)))  # fmt: skip
-        n_vocab = self.llm.n_vocab()
         pieces: list[str] = []
         logprobs: list[float] = []
-        out = b""
+        out = bytearray()
+        self.last_tokens: list[int] = []  # the answer's token ids
         checker = GreedyGrammar(self.llm, self.grammar) if self.cfg.constrained and self.cfg.greedy_check else None
-        grammar = self.grammar if self.cfg.constrained and checker is None else None
-        processors = [checker] if checker else None  # llama-cpp-python calls each processor in the list
-        start = first = time.perf_counter()
-        for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar,
-                                     logits_processor=processors):  # fmt: skip
-            if not pieces and first == start:
-                first = time.perf_counter()  # the prompt (its uncached suffix) is evaluated before the first token
-            if llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, tok) or len(pieces) >= self.cfg.max_tokens:
-                break
+        vocab = self.llm._model.vocab  # noqa: SLF001
+        timer = {"start": time.perf_counter(), "first": None}
+
+        def emit(tok: int, logits: np.ndarray) -> bool:
+            """Take one generated token; True when the answer is complete."""
+            if timer["first"] is None:
+                timer["first"] = time.perf_counter()  # the prompt (its uncached suffix) is evaluated before this
+            if llama_cpp.llama_vocab_is_eog(vocab, tok) or len(pieces) >= self.cfg.max_tokens:
+                return True
             if checker is not None:
                 checker.accept(tok)
-            # The logits that produced `tok` are still the context's last row: the model's own distribution.
-            logits = np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(n_vocab,))  # noqa: SLF001
-            logprobs.append(log_softmax_at(logits, tok))
+            logprobs.append(log_softmax_at(logits, tok))  # the model's own distribution, before any grammar mask
             piece = self.llm.detokenize([tok])
-            out += piece
+            self.last_tokens.append(tok)
+            out.extend(piece)
             pieces.append(piece.decode("utf-8", errors="replace"))
             # A complete object ends the answer: under the grammar only end-of-turn could follow, and skipping it
             # saves one forward pass per request.
-            if b"}" in piece and json_object_end(out.decode("utf-8", errors="ignore")) is not None:
-                break
+            return b"}" in piece and json_object_end(out.decode("utf-8", errors="ignore")) is not None
+
+        passes = None
+        if self.drafter is not None:
+            from microllm.backends.speculative import speculative_greedy
+
+            def choose(logits: np.ndarray) -> int:
+                return int(np.argmax(checker(None, logits) if checker is not None else logits))
+
+            passes = speculative_greedy(self.llm, tokens, choose, emit, self.drafter, self.cfg.max_tokens)
+        else:
+            self._generate_plain(tokens, checker, emit)
         raw = out.decode("utf-8", errors="replace")
         end = json_object_end(raw)
+        first = timer["first"] or time.perf_counter()
         self.last_usage = {"prompt_tokens": len(tokens), "reused_prefix": reused, "completion_tokens": len(pieces),
-                           "prompt_eval_s": first - start, "decode_s": time.perf_counter() - first,
-                           "grammar_full_masks": checker.full_masks if checker else None}  # fmt: skip
+                           "prompt_eval_s": first - timer["start"], "decode_s": time.perf_counter() - first,
+                           "grammar_full_masks": checker.full_masks if checker else None,
+                           "speculative": passes}  # fmt: skip
         if checker is not None:
             checker.close()
         return (raw[:end] if end else raw), confidence(pieces, logprobs)
+
+    def _generate_plain(self, tokens: list[int], checker, emit) -> None:
+        """One forward pass per token through llama-cpp-python's own generator."""
+        n_vocab = self.llm.n_vocab()
+        grammar = self.grammar if self.cfg.constrained and checker is None else None
+        for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar,
+                                     logits_processor=[checker] if checker else None):  # fmt: skip
+            # The logits that produced `tok` are still the context's last row: the model's own distribution.
+            if emit(tok, np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(n_vocab,))):  # noqa: SLF001
+                break
 
 
 def chat_template(meta: dict, style: str) -> str:

@@ -30,15 +30,25 @@ class QuantizeConfig:
     # quantize.adapter): row "<base format>+LoRA". Skipped when the run has no adapter or its base is not a GGUF.
     adapter: bool = False
     adapter_outtype: str = "f16"
+    # Vocabulary trimming (microllm.quantize.trim_vocab): a copy of each of these formats that keeps the trim_top_k
+    # most frequent tokens, every token of the trim_corpus files (requests and answers) and their spellings with and
+    # without a leading space or capital: row "<format>-V<trim_top_k>". trim_check's inputs count what changed.
+    trim_formats: list[str] = field(default_factory=list)
+    trim_top_k: int = 16000
+    trim_corpus: list[str] = field(default_factory=lambda: ["data/synthetic/train.jsonl"])
+    trim_check: str = "data/synthetic/val.jsonl"
     n_threads: int | None = None  # quantizer threads; None = min(2, cores)
     out_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/quantized/<run>
     results_dir: str | None = None  # None = results/quantize/<run>
 
     def __post_init__(self):
         self.formats = [f.upper() for f in self.formats]
+        self.trim_formats = [f.upper() for f in self.trim_formats]
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown formats {unknown}; supported: {sorted(FORMATS)}")
+        if not set(self.trim_formats) <= {*self.formats, self.outtype.upper()}:
+            raise ValueError(f"trim_formats {self.trim_formats} must be among the formats made: {self.formats}")
         if self.outtype not in ("f16", "f32", "bf16"):
             raise ValueError(f"outtype must be f16, f32 or bf16, got {self.outtype!r}")
         if self.run is None:

@@ -102,6 +102,14 @@ def quantize_model(cfg: QuantizeConfig) -> dict:
         path = quantize_gguf(base, out_dir / f"{cfg.run}-{qtype}.gguf", qtype, cfg.n_threads, source_model=model_dir)
         rows.append({"format": qtype, "model": str(path), **describe(path),
                      "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
+    for row in [r for r in rows if r["format"] in cfg.trim_formats]:
+        from microllm.quantize.trim_vocab import trim_model
+
+        start, fmt = time.perf_counter(), f"{row['format']}-V{cfg.trim_top_k}"
+        path = out_dir / f"{cfg.run}-{fmt}.gguf"
+        trim = trim_model(row["path"], path, cfg.trim_top_k, cfg.trim_corpus, cfg.trim_check)
+        rows.append({"format": fmt, "model": str(path), **describe(path), "trim": trim,
+                     "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
     if cfg.adapter:
         row = adapter_row(cfg, model_dir, out_dir)
         if row is not None:
