@@ -35,3 +35,17 @@ SPEC_EXAMPLES = [
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+def tiny_gguf_and_train(root: Path, rows: list[tuple[str, dict, str]]) -> dict[str, str]:
+    """A tiny random llama GGUF (its tokenizer trained here) and a train file of (input, output, category) rows, as
+    the llama.cpp tests use them: ``{"model": ..., "train": ...}``."""
+    import json
+
+    from microllm.testing import build_tiny_llama, build_tiny_tokenizer, write_tiny_gguf
+
+    tokenizer = build_tiny_tokenizer()
+    model = write_tiny_gguf(build_tiny_llama(tokenizer), tokenizer, root / "tiny.gguf")
+    train = root / "train.jsonl"
+    train.write_text("".join(json.dumps({"input": i, "output": o, "category": c}) + "\n" for i, o, c in rows))
+    return {"model": str(model), "train": str(train)}

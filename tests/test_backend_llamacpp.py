@@ -4,12 +4,13 @@ import dataclasses
 import json
 
 import pytest
+from conftest import tiny_gguf_and_train
 
 from microllm.backends import llamacpp
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.cli import main
 from microllm.models import ModelUnavailable
-from microllm.testing import build_tiny_llama, build_tiny_tokenizer, is_schema_prefix, write_tiny_gguf
+from microllm.testing import is_schema_prefix
 
 QUERIES = ["Add DNS record api.local to 10.0.0.5", "Remove user jane", "Créez l'utilisateur josé"]
 MAX_TOKENS = 16
@@ -30,15 +31,10 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny_gguf")
-    tokenizer = build_tiny_tokenizer()
-    gguf_path = write_tiny_gguf(build_tiny_llama(tokenizer), tokenizer, root / "tiny.gguf")
-    train = root / "train.jsonl"
     rows = [("Remove user jane", {"action": "user_remove", "username": "jane"}, "users"),
             ("Why is my DNS not working?", {"action": "unknown"}, "unknown"),
             ("Add group devs", {"action": "group_add", "group": "devs"}, "users")]  # fmt: skip
-    train.write_text("".join(json.dumps({"input": i, "output": o, "category": c}) + "\n" for i, o, c in rows))
-    return {"model": str(gguf_path), "train": str(train)}
+    return tiny_gguf_and_train(tmp_path_factory.mktemp("tiny_gguf"), rows)
 
 
 @pytest.fixture(scope="module")

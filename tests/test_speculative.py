@@ -1,14 +1,13 @@
 """Speculative decoding is an optimisation only: the same tokens and confidences as one pass per token."""
 
 import dataclasses
-import json
 
 import pytest
+from conftest import tiny_gguf_and_train
 
 from microllm.backends import llamacpp
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.backends.speculative import START, NgramDrafter, drafter_for
-from microllm.testing import build_tiny_llama, build_tiny_tokenizer, write_tiny_gguf
 
 QUERIES = ["Add DNS record api.local to 10.0.0.5", "Remove user jane", "Open port 443/tcp",
            "Create user john with password abc123", "Give john access to the family share"]  # fmt: skip
@@ -34,15 +33,10 @@ def test_prompt_lookup_copies_from_the_request_and_low_shares_stop_the_table():
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    root = tmp_path_factory.mktemp("spec_gguf")
-    tokenizer = build_tiny_tokenizer()
-    path = write_tiny_gguf(build_tiny_llama(tokenizer), tokenizer, root / "tiny.gguf")
     rows = [("Remove user jane", {"action": "user_remove", "username": "jane"}, "users"),
             ("Add group devs", {"action": "group_add", "group": "devs"}, "users"),
             ("Open port 22/tcp", {"action": "fw_allow", "port": 22, "protocol": "tcp"}, "firewall")]  # fmt: skip
-    train = root / "train.jsonl"
-    train.write_text("".join(json.dumps({"input": i, "output": o, "category": c}) + "\n" for i, o, c in rows))
-    return {"model": str(path), "train": str(train)}
+    return tiny_gguf_and_train(tmp_path_factory.mktemp("spec_gguf"), rows)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,15 +1,13 @@
 """Vocabulary trimming on a tiny GGUF: ids renumbered, the corpus tokenizes the same, and greedy answers whose tokens
 were kept come out the same, constrained or not."""
 
-import json
-
 import numpy as np
 import pytest
+from conftest import tiny_gguf_and_train
 
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.prompts import build_messages
 from microllm.quantize.trim_vocab import read_vocab, select_tokens, tokenization_changes, tokenize_all, trim_gguf
-from microllm.testing import build_tiny_llama, build_tiny_tokenizer, write_tiny_gguf
 
 CORPUS = ["Add DNS record api.local to 10.0.0.5", "Remove user jane", "Open port 443/tcp",
           "Create user john with password abc123"]  # fmt: skip
@@ -18,12 +16,8 @@ CORPUS = ["Add DNS record api.local to 10.0.0.5", "Remove user jane", "Open port
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("trim")
-    tokenizer = build_tiny_tokenizer()
-    src = write_tiny_gguf(build_tiny_llama(tokenizer), tokenizer, root / "tiny.gguf")
-    train = root / "train.jsonl"
-    rows = [("Remove user jane", {"action": "user_remove", "username": "jane"}, "users")]
-    train.write_text("".join(json.dumps({"input": i, "output": o, "category": c}) + "\n" for i, o, c in rows))
-    return {"src": src, "root": root, "train": str(train)}
+    files = tiny_gguf_and_train(root, [("Remove user jane", {"action": "user_remove", "username": "jane"}, "users")])
+    return {"src": files["model"], "root": root, "train": files["train"]}
 
 
 def test_select_keeps_specials_bytes_top_k_and_the_parts_of_used_tokens():

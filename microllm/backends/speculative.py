@@ -23,9 +23,9 @@ class NgramDrafter:
     """Guesses continuations of an answer from a table of training answers and from the prompt.
 
     ``key`` maps a token to what prompt matching compares (its text without a leading space, so that ``api`` in the
-    answer matches `` api`` in the request). A table guess is used when its context is at least as long as the
-    prompt match and at least ``min_share`` of that context's continuations agree; drafting stops when neither
-    source has a guess.
+    answer matches `` api`` in the request). A table guess is used when at least ``min_share`` of its context's
+    continuations agree and its context is at least as long as the prompt match (or the prompt's guess starts a new
+    word, which usually ends the copied value); else the prompt's guess; drafting stops when neither has one.
     """
 
     def __init__(self, answers: Sequence[Sequence[int]], key: Callable[[int], object] = lambda t: t,
@@ -70,7 +70,6 @@ class NgramDrafter:
         for _ in range(min(self.max_draft, self.max_draft if limit is None else limit)):
             tn, ttok, share = self._from_table(ctx)
             pn, ptok = self._from_prompt(prompt_keys, prompt, ctx)
-            # A request word that starts with a space usually ends the value being copied: trust the answers then.
             if ttok is not None and share >= self.min_share and (tn >= pn or self._starts_word(ptok)):
                 tok = ttok
             elif ptok is not None:
