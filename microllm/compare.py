@@ -33,7 +33,7 @@ class CompareConfig:
     n_threads: int = 2
     max_tokens: int = 256
     train_file: str = "data/synthetic/train.jsonl"
-    draft: str = "none"  # llamacpp: "ngram" = speculative decoding (the same answers, faster; microllm bench times it)
+    draft: str = "none"  # llamacpp: "ngram" = speculative decoding (greedy still; microllm bench times it)
     results_dir: str = "results"
     run: str = "base-models"
     reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun

@@ -53,3 +53,19 @@ def speed_table(results_dir: str | Path = "results", run: str = "speed") -> pd.D
 
 def _or_one(value) -> float:
     return 1.0 if value is None or pd.isna(value) else float(value)  # benchmarks before drafting: one per pass
+
+
+def answer_changes(results_dir: str | Path, slug: str, ab_run: str, arm: str = "micro", data: str = "dev") -> dict:
+    """How many answers an A/B arm (speculative decoding) gave differently from the compare run of the same GGUF
+    (one pass per token), and how many of those each run had exact: batched passes round differently, so a
+    near-tied token can flip."""
+    from microllm.score import row_results
+
+    base = Path(results_dir)
+    plain = {r["id"]: r for r in map(json.loads, (base / "eval" / slug / data / "predictions.jsonl").open())}
+    ab = [r for r in map(json.loads, (base / "ab" / ab_run / "predictions.jsonl").open())
+          if r["arm"] == arm and r["data"] == data]  # fmt: skip
+    changed = [r for r in ab if r["output"] != plain[r["id"]]["output"]]
+    exact_plain = row_results([r["gold"] for r in changed], [plain[r["id"]]["output"] for r in changed])["exact"]
+    return {"rows": len(ab), "changed": len(changed), "exact_in_ab": sum(r["exact"] for r in changed),
+            "exact_one_pass": int(exact_plain.sum()) if changed else 0}  # fmt: skip

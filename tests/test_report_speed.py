@@ -2,7 +2,7 @@
 
 import json
 
-from microllm.report_speed import speed_table, trim_table
+from microllm.report_speed import answer_changes, speed_table, trim_table
 
 
 def test_speed_and_trim_tables(tmp_path):
@@ -29,3 +29,20 @@ def test_speed_and_trim_tables(tmp_path):
     (q / "metrics.json").write_text(json.dumps({"formats": [{"format": "Q8"}, {"format": "Q8-V32000", "trim": trim}]}))
     t = trim_table(tmp_path, ("m",)).iloc[0]
     assert (t["format"], t["n_vocab"], t["size_mb"], t["val_inputs_changed"]) == ("Q8-V32000", 68873, 135.0, "210/1028")
+
+
+def test_answer_changes_counts_rows_the_two_runs_answered_differently(tmp_path):
+    gold = {"action": "group_add", "group": "devs"}
+    other = {"action": "group_add", "group": "dev"}
+    plain = tmp_path / "eval" / "arm" / "dev"
+    plain.mkdir(parents=True)
+    (plain / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "a", "output": gold}, {"id": "b", "output": other}, {"id": "c", "output": gold}]))  # fmt: skip
+    ab = tmp_path / "ab" / "run"
+    ab.mkdir(parents=True)
+    rows = [{"id": "a", "arm": "micro", "data": "dev", "output": gold, "gold": gold, "exact": True},
+            {"id": "b", "arm": "micro", "data": "dev", "output": gold, "gold": gold, "exact": True},
+            {"id": "c", "arm": "micro", "data": "dev", "output": other, "gold": gold, "exact": False},
+            {"id": "a", "arm": "general", "data": "dev", "output": other, "gold": gold, "exact": False}]  # fmt: skip
+    (ab / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert answer_changes(tmp_path, "arm", "run") == {"rows": 3, "changed": 2, "exact_in_ab": 1, "exact_one_pass": 1}

@@ -35,7 +35,7 @@ class LlamaCppConfig:
     max_tokens: int = 512  # room for the longest schema-bounded answer, so constrained output always closes
     constrained: bool = True
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
-    draft: str = "none"  # "ngram": speculative decoding with n-gram guesses (same output, fewer forward passes)
+    draft: str = "none"  # "ngram": speculative decoding with n-gram guesses (greedy, fewer forward passes)
     draft_tokens: int = 8
 
 
