@@ -9,6 +9,10 @@ the model's token after it. Every token is still the model's greedy choice; in e
 one-pass-per-token answer (tested on a float32 model). llama.cpp's batched kernels round differently from its
 one-token kernels, though, so a near-tied token can flip: on quantized Gemma 7 of 160 dev answers came out
 different (notebook 05), as any change of batch size would do.
+
+llama-cpp-python's own ``draft_model`` (``LlamaPromptLookupDecoding``) is not used: it forces ``logits_all``, which
+keeps an n_ctx x n_vocab float array (4 GiB for Gemma at n_ctx 4096) and copies every prompt row's logits into it;
+this loop asks for logits only at the guessed positions, on the same batch and KV-cache API.
 """
 
 from __future__ import annotations
