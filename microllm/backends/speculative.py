@@ -17,7 +17,6 @@ this loop asks for logits only at the guessed positions, on the same batch and K
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
@@ -91,14 +90,13 @@ class NgramDrafter:
 def drafter_for(llm, train_file: str, max_draft: int = 8) -> NgramDrafter:
     """An n-gram drafter over the training answers (the synthetic train split, never an eval file), written as the
     models were trained to write them (the grammar's key order) and tokenized by ``llm``'s own tokenizer."""
-    from microllm.data.io import refuse_held_out
+    from microllm.data.io import read_jsonl, refuse_held_out
     from microllm.prompts import ordered_json
 
     path = refuse_held_out(train_file)
     if not path.exists():
         raise FileNotFoundError(f"draft='ngram' builds its table from {path}: run `microllm data build`")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    answers = [llm.tokenize(ordered_json(r["output"]).encode("utf-8"), add_bos=False) for r in rows]
+    answers = [llm.tokenize(ordered_json(r["output"]).encode("utf-8"), add_bos=False) for r in read_jsonl(path)]
     texts: dict[int, bytes] = {}
 
     def text(tok: int) -> bytes:

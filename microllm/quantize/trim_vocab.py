@@ -3,15 +3,15 @@
 Gemma 3's vocabulary has 262,144 tokens for 140 languages. Its embedding, tied to the output head, is 168M of the
 270M model's weights, and scoring every token is most of a decoding step's arithmetic on a CPU. The requests and
 intents here are admin text, mostly English and ASCII. Kept: the special and byte-fallback tokens, the ``top_k``
-earliest-merged normal tokens (the most frequent pieces; merge order means each piece's parts come before it), and
-every token the training corpus tokenizes to together with the pieces it can be merged from. Ids are renumbered; a
+earliest-merged normal tokens (the most frequent pieces; merge order means each piece's parts come before it),
+every token the training corpus tokenizes to, each kept word's spellings with and without a leading space and a
+capital (answers copy request words), and the pieces all of these can be merged from. Ids are renumbered; a
 word whose piece was dropped is split into smaller kept pieces (bytes at worst), and the model can no longer emit a
 dropped token. What that costs is measured, not assumed: ``tokenization_changes`` and the compare runs.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -112,23 +112,20 @@ def trim_gguf(src: str | Path, dst: str | Path, keep: list[int]) -> dict:
 
 def corpus_texts(files: Iterable[str | Path]) -> list[str]:
     """The requests and answers (as the models write them) of training files, and the prompt texts around them."""
-    from microllm.data.io import refuse_held_out
+    from microllm.data.io import read_jsonl, refuse_held_out
     from microllm.prompts import ordered_json, system_prompt
     from microllm.train.data import SHORT_SYSTEM_PROMPT
 
     texts = [system_prompt(), SHORT_SYSTEM_PROMPT, "Request: ", "Intent:\n"]
     for f in files:
-        for line in refuse_held_out(f).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                texts += [row["input"], ordered_json(row["output"])]
+        texts += [t for row in read_jsonl(refuse_held_out(f)) for t in (row["input"], ordered_json(row["output"]))]
     return texts
 
 
 def trim_model(src: str | Path, dst: str | Path, top_k: int, corpus: list[str], check: str | Path) -> dict:
     """Trim ``src`` to ``dst`` (``top_k`` plus the training corpus's tokens), with its prompt record and sha256;
     reports the vocabulary and size before and after, and how many ``check`` inputs now tokenize differently."""
-    from microllm.data.io import refuse_held_out
+    from microllm.data.io import read_jsonl, refuse_held_out
     from microllm.quantize.quant import copy_prompt, write_sha256
 
     tokens, types = read_vocab(src)
@@ -138,8 +135,7 @@ def trim_model(src: str | Path, dst: str | Path, top_k: int, corpus: list[str], 
     stats = trim_gguf(src, dst, keep)
     copy_prompt(src, dst)
     write_sha256(dst)
-    inputs = [json.loads(line)["input"] for line in refuse_held_out(check).read_text(encoding="utf-8").splitlines()
-              if line.strip()]  # fmt: skip
+    inputs = [row["input"] for row in read_jsonl(refuse_held_out(check))]
     return {**stats, "top_k": top_k, "corpus": list(corpus),
             "corpus_changed": tokenization_changes(src, dst, keep, texts), "check_file": str(check),
             "check_changed": tokenization_changes(src, dst, keep, inputs), "check_rows": len(inputs)}  # fmt: skip
