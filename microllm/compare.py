@@ -34,6 +34,7 @@ class CompareConfig:
     max_tokens: int = 256
     train_file: str = "data/synthetic/train.jsonl"
     draft: str = "none"  # llamacpp: "ngram" = speculative decoding (greedy still; microllm bench times it)
+    ground: list[bool] = field(default_factory=lambda: [False])  # llamacpp: copied values only from the request
     results_dir: str = "results"
     run: str = "base-models"
     reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun
@@ -49,7 +50,8 @@ def run_slug(model: str, backend: str, prompt: str, constrained: bool) -> str:
 def _row(m: dict, dataset: str, path: Path) -> dict:
     lo, hi = m["exact_match_ci95"]
     arm = m["arm"]
-    return {**{k: arm[k] for k in ("model", "backend", "prompt", "constrained")}, "dataset": dataset, "n": m["n"],
+    return {**{k: arm[k] for k in ("model", "backend", "prompt", "constrained")}, "grounded": arm.get("ground", False),
+            "dataset": dataset, "n": m["n"],
             "exact_match": m["exact_match"], "em_ci95_low": lo, "em_ci95_high": hi, "field_f1": m["field_f1"],
             "action_accuracy": m["action_accuracy"], "valid_json_rate": m["valid_json_rate"],
             "p50_ms": m["latency_ms"]["p50"], "p95_ms": m["latency_ms"]["p95"], "size_mb": m["model_size_mb"],
@@ -80,7 +82,8 @@ def _reusable(path: Path, arm: dict, data: str) -> dict | None:
     return m if m.get("arm") == arm and same_data else None
 
 
-def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None) -> list[dict]:
+def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None,
+         ground: bool = False) -> list[dict]:  # fmt: skip
     arm = {"model": model, "backend": cfg.backend, "prompt": prompt, "constrained": constrained,
            "n_shots": cfg.n_shots, "max_tokens": cfg.max_tokens, "train_file": cfg.train_file}  # fmt: skip
     weights = model_fingerprint(model)
@@ -91,7 +94,10 @@ def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command
     extra = {}
     if cfg.draft != "none":  # arms scored without drafting keep their old records and paths
         arm["draft"] = extra["draft"] = cfg.draft
+    if ground:  # microllm.backends.grounding; ungrounded arms keep their old records and paths
+        arm["ground"] = extra["ground"] = True
     slug = run_slug(model, cfg.backend, prompt, constrained) + ("" if cfg.draft == "none" else f"-{cfg.draft}")
+    slug += "-grounded" if ground else ""
     paths = {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
     done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)
             for name, data in cfg.datasets.items()} if cfg.reuse_existing else {}  # fmt: skip
@@ -129,8 +135,9 @@ def run_comparison(cfg: CompareConfig, command: str | None = None, log=print) ->
             continue
         for prompt in cfg.prompts:
             for constrained in cfg.constrained:
-                log(f"{model} {prompt} {'constrained' if constrained else 'free'} ...")
-                rows += _arm(cfg, model, prompt, constrained, command)
+                for ground in cfg.ground if constrained else [False]:  # grounding works inside the grammar
+                    log(f"{model} {prompt} {'constrained' if constrained else 'free'}{' grounded' * ground} ...")
+                    rows += _arm(cfg, model, prompt, constrained, command, ground)
     out = Path(cfg.results_dir) / "compare" / cfg.run
     out.mkdir(parents=True, exist_ok=True)
     save_config(cfg, out / "config.yaml")

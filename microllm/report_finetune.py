@@ -77,7 +77,7 @@ def before_after(results_dir: str | Path = "results", dataset: str = "dev") -> p
         for _, r in table[table["dataset"] == dataset].iterrows():
             tuned = r["prompt"] == "trained"
             name = Path(r["model"]).stem if str(r["model"]).endswith(".gguf") else r["model"]
-            mode = "" if r["constrained"] else ", free"
+            mode = ("" if r["constrained"] else ", free") + (", grounded" if r["grounded"] else "")
             rows.append({"system": f"{name} ({r['prompt']}{mode})", "stage": "fine-tuned" if tuned else "base model",
                          "n": r["n"], "exact_match": r["exact_match"], "em_ci95_low": r["em_ci95_low"],
                          "em_ci95_high": r["em_ci95_high"], "valid_json_rate": r["valid_json_rate"],
@@ -92,7 +92,7 @@ def confidence_split(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
     for _, r in table[(table["dataset"] == dataset) & (table["prompt"] == "trained")].iterrows():
         m = json.loads(Path(r["metrics"]).read_text())
         conf = m.get("confidence") or {}
-        rows.append({"model": Path(r["model"]).stem, "constrained": r["constrained"],
+        rows.append({"model": Path(r["model"]).stem, "constrained": r["constrained"], "grounded": r["grounded"],
                      "exact_match": r["exact_match"], "mean_conf_correct": conf.get("mean_correct"),
                      "mean_conf_wrong": conf.get("mean_wrong")})  # fmt: skip
     return pd.DataFrame(rows)

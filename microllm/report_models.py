@@ -22,7 +22,9 @@ def load_comparison(results_dir: str | Path, current_only: bool = False) -> pd.D
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
-    table = table.drop_duplicates(["model", "backend", "prompt", "constrained", "dataset"], keep="last")
+    # Runs from before grounded decoding existed have no such column: all of them decoded ungrounded.
+    table["grounded"] = table["grounded"].astype("boolean").fillna(False).astype(bool) if "grounded" in table else False
+    table = table.drop_duplicates(["model", "backend", "prompt", "constrained", "grounded", "dataset"], keep="last")
     table["data_current"] = [_scored_on_current_data(m) for m in table["metrics"]]
     return table[table["data_current"]].reset_index(drop=True) if current_only else table.reset_index(drop=True)
 
@@ -61,7 +63,7 @@ def headline(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
     t = table[table["dataset"] == dataset].copy()
     t["exact match [95% CI]"] = [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" for e, lo, hi in
                                  zip(t["exact_match"], t["em_ci95_low"], t["em_ci95_high"], strict=True)]  # fmt: skip
-    cols = ["model", "prompt", "constrained", "n", "exact match [95% CI]", "field_f1", "valid_json_rate", "p50_ms",
+    cols = ["model", "prompt", "constrained", "grounded", "n", "exact match [95% CI]", "field_f1", "valid_json_rate", "p50_ms",
             "size_mb"]  # fmt: skip
     return t.sort_values("exact_match", ascending=False)[cols].reset_index(drop=True)
 
@@ -97,7 +99,7 @@ def per_category(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
     cols = {}
     for _, r in table[table["dataset"] == dataset].iterrows():
         m = json.loads(Path(r["metrics"]).read_text())
-        name = f"{r['model']} ({r['prompt']}{'' if r['constrained'] else ', free'})"
+        name = f"{r['model']} ({r['prompt']}{'' if r['constrained'] else ', free'}{', grounded' * r['grounded']})"
         cols[name] = {c: v["exact_match"] for c, v in m["per_category"].items()}
     out = pd.DataFrame(cols)
     return out.reindex([c for c in CATEGORY_ORDER if c in out.index])

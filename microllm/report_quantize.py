@@ -33,7 +33,7 @@ def quant_table(results_dir: str | Path = "results", run: str = "gemma-lora", be
 
     table = load_comparison(results_dir, current_only=True)
     if not table.empty:
-        for _, r in table[(table["prompt"] == "trained") & table["constrained"]].iterrows():
+        for _, r in table[(table["prompt"] == "trained") & table["constrained"] & ~table["grounded"]].iterrows():
             fmt = _format_of(str(r["model"]), run)
             if fmt in rows:
                 rows[fmt][f"em_{r['dataset']}"] = r["exact_match"]

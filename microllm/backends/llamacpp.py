@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
-from microllm.backends.grammar_check import GreedyGrammar
+from microllm.backends.grammar_check import GreedyGrammar, GroundedGrammar
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
@@ -37,6 +37,7 @@ class LlamaCppConfig:
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
     draft: str = "none"  # "ngram": speculative decoding with n-gram guesses (greedy, fewer forward passes)
     draft_tokens: int = 8
+    ground: bool = False  # copied values (names, hosts, passwords, ports) only from the request (backends.grounding)
 
 
 def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
@@ -58,7 +59,8 @@ class LlamaCppPredictor(Predictor):
     def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
-                 greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8):  # fmt: skip
+                 greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8,
+                 ground: bool | str = False):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -67,11 +69,13 @@ class LlamaCppPredictor(Predictor):
             raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
                                   greedy_check=_bool(greedy_check), draft=draft,
-                                  draft_tokens=int(draft_tokens))  # fmt: skip
+                                  draft_tokens=int(draft_tokens), ground=_bool(ground))  # fmt: skip
         if self.cfg.draft not in ("none", "ngram"):
             raise ValueError(f"draft must be 'none' or 'ngram', not {draft!r}")
         if self.cfg.draft == "ngram" and self.cfg.constrained and not self.cfg.greedy_check:
             raise ValueError("draft='ngram' with constrained decoding needs greedy_check=true")
+        if self.cfg.ground and not (self.cfg.constrained and self.cfg.greedy_check):
+            raise ValueError("ground=true needs constrained decoding with greedy_check=true")
         if n_threads is not None:
             self.cfg.n_threads = int(n_threads)
         adapter = self.resolved.adapter
@@ -91,6 +95,7 @@ class LlamaCppPredictor(Predictor):
         self.bos = bos if meta.get("tokenizer.ggml.add_bos_token") == "true" and bos >= 0 else None
         self.grammar = LlamaGrammar.from_json_schema(json.dumps(intent_json_schema()), verbose=False)
         self.name = f"llamacpp:{model}:{self.prompt_cfg.style}:{'constrained' if self.cfg.constrained else 'free'}"
+        self.name += ":grounded" if self.cfg.ground else ""
         self.drafter = None
         if self.cfg.draft == "ngram":
             from microllm.backends.speculative import drafter_for
@@ -118,7 +123,11 @@ class LlamaCppPredictor(Predictor):
         logprobs: list[float] = []
         out = bytearray()
         self.last_tokens: list[int] = []  # the answer's token ids
-        checker = GreedyGrammar(self.llm, self.grammar) if self.cfg.constrained and self.cfg.greedy_check else None
+        checker = None
+        if self.cfg.ground:
+            checker = GroundedGrammar(self.llm, self.grammar, text)
+        elif self.cfg.constrained and self.cfg.greedy_check:
+            checker = GreedyGrammar(self.llm, self.grammar)
         vocab = self.llm._model.vocab  # noqa: SLF001
         timer = {"start": time.perf_counter(), "first": None}
 
@@ -155,7 +164,7 @@ class LlamaCppPredictor(Predictor):
         self.last_usage = {"prompt_tokens": len(tokens), "reused_prefix": reused, "completion_tokens": len(pieces),
                            "prompt_eval_s": first - timer["start"], "decode_s": time.perf_counter() - first,
                            "grammar_full_masks": checker.full_masks if checker else None,
-                           "speculative": passes}  # fmt: skip
+                           "speculative": passes, "grounding": _grounding_usage(checker)}  # fmt: skip
         if checker is not None:
             checker.close()
         return (raw[:end] if end else raw), confidence(pieces, logprobs)
@@ -180,6 +189,12 @@ def chat_template(meta: dict, style: str) -> str:
     if meta.get("tokenizer.chat_template"):
         return meta["tokenizer.chat_template"]
     return PLAIN_CHAT_TEMPLATE if style == "trained" else FALLBACK_TEMPLATE
+
+
+def _grounding_usage(checker) -> dict | None:
+    if not isinstance(checker, GroundedGrammar):
+        return None
+    return {"redirects": checker.redirects, "relaxed": checker.relaxed}
 
 
 def _bool(value: bool | str) -> bool:
