@@ -63,8 +63,8 @@ def headline(table: pd.DataFrame, dataset: str = "dev") -> pd.DataFrame:
     t = table[table["dataset"] == dataset].copy()
     t["exact match [95% CI]"] = [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" for e, lo, hi in
                                  zip(t["exact_match"], t["em_ci95_low"], t["em_ci95_high"], strict=True)]  # fmt: skip
-    cols = ["model", "prompt", "constrained", "grounded", "n", "exact match [95% CI]", "field_f1", "valid_json_rate", "p50_ms",
-            "size_mb"]  # fmt: skip
+    cols = ["model", "prompt", "constrained", "grounded", "n", "exact match [95% CI]", "field_f1", "valid_json_rate",
+            "p50_ms", "size_mb"]  # fmt: skip
     return t.sort_values("exact_match", ascending=False)[cols].reset_index(drop=True)
 
 
