@@ -7,8 +7,9 @@ import pytest
 from conftest import SPEC_EXAMPLES, tiny_gguf_and_train
 
 from microllm.backends import llamacpp
+from microllm.backends.decoding import scan
 from microllm.backends.grammar_check import GroundedGrammar
-from microllm.backends.grounding import Grounding, as_bytes, occurs, scan, sources, value_ok
+from microllm.backends.grounding import Grounding, as_bytes, occurs, sources, value_ok
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.data.generate import all_templates, split_rows
 from microllm.data.split import templates_by_split

@@ -87,3 +87,57 @@ def confidence(pieces: Sequence[str], logprobs: Sequence[float]) -> float:
             picked.append(lp)
         pos += len(piece)
     return math.exp(min(picked or logprobs))
+
+
+def scan(text: str) -> tuple[list[tuple], tuple | None]:
+    """Walk partial JSON: the (key, value, kind, siblings) of every value closed so far, in order, and the open one.
+
+    ``kind`` is "str" or "num"; ``siblings`` are the string values already closed in the same object (an A record's
+    ``record_type`` comes before its ``value``). Keys of array items are the array's key.
+    """
+    closed: list[tuple] = []
+    stack: list[dict] = []  # {"arr": bool, "key": str | None, "want_key": bool, "vals": dict}
+    i, n = 0, len(text)
+    while i < n:
+        ch, top = text[i], (stack[-1] if stack else None)
+        if ch == '"':
+            j, buf = i + 1, []
+            while j < n and text[j] != '"':
+                if text[j] == "\\":
+                    if j + 1 >= n:
+                        break
+                    buf.append({"n": "\n", "t": "\t"}.get(text[j + 1], text[j + 1]))
+                    j += 2
+                    continue
+                buf.append(text[j])
+                j += 1
+            s = "".join(buf)
+            is_key = top is not None and not top["arr"] and top["want_key"]
+            if j >= n:  # still open
+                return closed, None if is_key or top is None else (top["key"], s, "str", top["vals"])
+            if is_key:
+                top["key"], top["want_key"] = s, False
+            elif top is not None:
+                closed.append((top["key"], s, "str", dict(top["vals"])))
+                top["vals"][top["key"]] = s
+            i = j + 1
+            continue
+        if ch in "-0123456789" and top is not None:
+            j = i
+            while j < n and text[j] in "-+.eE0123456789":
+                j += 1
+            if j >= n:
+                return closed, (top["key"], text[i:j], "num", top["vals"])
+            closed.append((top["key"], text[i:j], "num", dict(top["vals"])))
+            i = j
+            continue
+        if ch == "{":
+            stack.append({"arr": False, "key": None, "want_key": True, "vals": {}})
+        elif ch == "[":
+            stack.append({"arr": True, "key": top["key"] if top else None, "want_key": False, "vals": {}})
+        elif ch in "}]" and stack:
+            stack.pop()
+        elif ch == "," and top is not None and not top["arr"]:
+            top["want_key"] = True
+        i += 1
+    return closed, None
