@@ -124,6 +124,18 @@ def constrained_effect(table: pd.DataFrame, dataset: str = "dev", prompt: str = 
     return wide
 
 
+def grounding_effect(table: pd.DataFrame, prompt: str = "trained") -> pd.DataFrame:
+    """Exact match with and without grounded decoding, per model and dataset, for the models scored both ways."""
+    t = table[(table["prompt"] == prompt) & table["constrained"]]
+    wide = t.pivot_table(index=["model", "dataset"], columns="grounded", values="exact_match")
+    if True not in wide.columns or False not in wide.columns:
+        return pd.DataFrame()
+    wide = wide.dropna().rename(columns={False: "plain", True: "grounded"})[["plain", "grounded"]]
+    wide["gain"] = wide["grounded"] - wide["plain"]
+    wide.index = wide.index.set_levels([Path(m).stem for m in wide.index.levels[0]], level=0)
+    return wide.reset_index().rename_axis(columns=None)
+
+
 def load_bench(results_dir: str | Path, run: str) -> pd.DataFrame:
     """The benchmark table of one run (results/bench/<run>/bench.json), or an empty frame."""
     path = Path(results_dir) / "bench" / run / "bench.json"

@@ -43,6 +43,7 @@ SHIPPED = {
     "quantize-gemma-v3.yaml": QuantizeConfig,
     "quantize-gemma-v3-2ep.yaml": QuantizeConfig,
     "quantize-gemma-v3-3ep.yaml": QuantizeConfig,
+    "quantize-gemma-full-v3.yaml": QuantizeConfig,
     "bench-speed.yaml": BenchConfig,
     "retrain.yaml": RetrainConfig,
     "feedback-sim.yaml": SimulateConfig,

@@ -3,8 +3,10 @@
 import json
 
 import pandas as pd
+import pytest
 
 from microllm.report_finetune import before_after, load_profile, load_runs, plot_losses
+from microllm.report_models import grounding_effect, load_comparison
 from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
 
 
@@ -48,6 +50,23 @@ def test_before_after_ranks_baselines_base_and_finetuned(tmp_path):
     table = before_after(tmp_path, "dev")
     assert list(table["stage"]) == ["fine-tuned", "baseline", "base model"]
     assert table.loc[0, "system"] == "run-Q4_K_M (trained)"
+
+
+def test_grounded_arms_are_kept_apart_and_compared(tmp_path):
+    arm = {"backend": "llamacpp", "n": 10, "em_ci95_low": 0, "em_ci95_high": 1, "field_f1": 1, "action_accuracy": 1,
+           "valid_json_rate": 1.0, "p50_ms": 5, "p95_ms": 9, "size_mb": 1, "rss_load_mb": 1, "metrics": "x",
+           "model": "q/run-F16.gguf", "prompt": "trained", "constrained": True}  # fmt: skip
+    # An old run without the column, then a grounding run that scores the same model both ways.
+    write(tmp_path / "compare" / "a" / "summary.json", [{**arm, "dataset": "dev", "exact_match": 0.7}])
+    write(tmp_path / "compare" / "b" / "summary.json",
+          [{**arm, "grounded": g, "dataset": d, "exact_match": e}
+           for g, d, e in ((False, "val", 0.6), (True, "val", 0.65), (True, "dev", 0.8))])  # fmt: skip
+    table = load_comparison(tmp_path)
+    assert len(table) == 4 and table["grounded"].dtype == bool
+    effect = grounding_effect(table).set_index("dataset")
+    assert effect.loc["dev", "gain"] == pytest.approx(0.1) and effect.loc["val", "gain"] == pytest.approx(0.05)
+    assert effect.loc["dev", "model"] == "run-F16"
+    assert set(before_after(tmp_path, "dev")["system"]) == {"run-F16 (trained)", "run-F16 (trained, grounded)"}
 
 
 def test_quant_table_joins_sizes_accuracy_and_latency(tmp_path):
