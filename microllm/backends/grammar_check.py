@@ -64,7 +64,7 @@ class GreedyGrammar:
         self._lib.llama_sampler_accept(self._sampler, token)
 
     def close(self) -> None:
-        if self._sampler is not None:
+        if getattr(self, "_sampler", None) is not None:  # __init__ may have failed before making it
             self._lib.llama_sampler_free(self._sampler)
             self._sampler = None
 
