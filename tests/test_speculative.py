@@ -63,10 +63,10 @@ class Oracle:
         return guess[: self.max_draft if limit is None else limit]
 
 
-@pytest.mark.parametrize("constrained", [True, False])
-def test_speculative_output_equals_plain_output(files, constrained):
+@pytest.mark.parametrize(("constrained", "ground"), [(True, False), (False, False), (True, True)])
+def test_speculative_output_equals_plain_output(files, constrained, ground):
     kw = dict(model=files["model"], prompt="few-shot", n_shots="3", max_tokens="24", train_file=files["train"],
-              constrained=constrained)  # fmt: skip
+              constrained=constrained, ground=ground)  # fmt: skip
     plain, spec = LlamaCppPredictor(**kw), LlamaCppPredictor(**kw, draft="ngram", draft_tokens="4")
     answers = {}
     for q in QUERIES:
