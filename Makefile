@@ -11,12 +11,13 @@ LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
-	learning-curve finetune-v3 finetune-smollm2 finetune-scratch \
+	learning-curve finetune-v3 finetune-full finetune-smollm2 finetune-scratch \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 V3_RUN := artifacts/finetune/gemma-lora-v3/merged/config.json
 V3_2EP_RUN := artifacts/finetune/gemma-lora-v3-2ep/merged/config.json
 V3_3EP_RUN := artifacts/finetune/gemma-lora-v3-3ep/merged/config.json
+FULL_V3_RUN := artifacts/finetune/gemma-full-v3/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -73,18 +74,22 @@ finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names),
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml
 	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml
 
+finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, one epoch: ~35 min (skipped when trained)
+	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml
+
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
 
 finetune-scratch: setup    ## the custom small model trained from random weights, ~23 min (skipped when trained)
 	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml
 
-quantize: converter finetune finetune-smollm2 finetune-v3  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
+quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
 	$(BIN)/microllm quantize --config configs/quantize-smollm2.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3-2ep.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3-3ep.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)
@@ -93,6 +98,8 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-quantized.yaml
 	$(BIN)/microllm bench --config configs/bench-quantized.yaml
 	$(BIN)/microllm compare --config configs/compare-v3.yaml
+	$(BIN)/microllm compare --config configs/compare-grounding.yaml
+	$(BIN)/microllm compare --config configs/compare-full-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml
 

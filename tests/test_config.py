@@ -24,6 +24,7 @@ SHIPPED = {
     "compare-quantized.yaml": CompareConfig,
     "compare-v3.yaml": CompareConfig,
     "compare-grounding.yaml": CompareConfig,
+    "compare-full-v3.yaml": CompareConfig,
     "compare-scratch.yaml": CompareConfig,
     "bench-quantized.yaml": BenchConfig,
     "bench-v3.yaml": BenchConfig,
