@@ -37,6 +37,14 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     record = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-ngram") / "dev" /
                          "metrics.json").read_text())  # fmt: skip
     assert record["arm"]["draft"] == "ngram" and drafted["exact_match"].iloc[0] == table["exact_match"].iloc[0]
+    # Grounded and plain side by side: the plain arm is reused, the grounded one has its own records and row.
+    both, _ = run_comparison(
+        CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [False, True]}), log=lambda _: None
+    )
+    assert list(both["grounded"]) == [False, True] and both["metrics"].iloc[0] == table["metrics"].iloc[0]
+    grounded = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-grounded") / "dev" /
+                           "metrics.json").read_text())  # fmt: skip
+    assert grounded["arm"]["ground"] is True and grounded["predictor"].endswith(":grounded")
 
 
 def test_run_slug_is_path_safe():
