@@ -19,6 +19,7 @@ V3_2EP_RUN := artifacts/finetune/gemma-lora-v3-2ep/merged/config.json
 V3_3EP_RUN := artifacts/finetune/gemma-lora-v3-3ep/merged/config.json
 FULL_V3_RUN := artifacts/finetune/gemma-full-v3/merged/config.json
 FULL_V3_2EP_RUN := artifacts/finetune/gemma-full-v3-2ep/merged/config.json
+FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -75,9 +76,10 @@ finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names),
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml
 	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml
 
-finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, then its 2nd epoch: ~35 min each
+finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each
 	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml
 	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml
+	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
@@ -93,6 +95,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full  ## F16/
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3-3ep.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-2ep.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-final.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)
@@ -103,6 +106,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-v3.yaml
 	$(BIN)/microllm compare --config configs/compare-grounding.yaml
 	$(BIN)/microllm compare --config configs/compare-full-v3.yaml
+	$(BIN)/microllm compare --config configs/compare-final.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml
 

@@ -74,7 +74,7 @@ def test_subsample_keeps_every_category_and_nests():
 
 
 def test_the_held_out_dev_set_is_refused():
-    with pytest.raises(ValueError, match="held-out"):
+    with pytest.raises(ValueError, match="held-out evaluation file"):
         load_rows(ROOT / "data" / "eval" / "dev.jsonl")  # refused by its path, before it is read
 
 
@@ -192,6 +192,25 @@ def test_a_run_can_continue_from_another_runs_checkpoint(base, tmp_path):
     assert not (tmp_path / "out" / "one-epoch" / "checkpoint-6").exists()  # the source run is left as it was
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         train(tiny(base["hf"], tmp_path, "orphan", max_steps=2, continue_from="never-trained"))
+
+
+def test_a_run_can_start_from_another_runs_final_model_on_more_files(base, tmp_path):
+    from microllm.data.io import write_jsonl
+
+    rows = read_jsonl(TRAIN)
+    a, b = write_jsonl(rows[:10], tmp_path / "a.jsonl"), write_jsonl(rows[10:16], tmp_path / "b.jsonl")
+    first = train(tiny(base["hf"], tmp_path, "first", max_steps=2, max_examples=None, train_file=a))
+    final = train(tiny(base["hf"], tmp_path, "final", max_steps=2, max_examples=None, train_file=a,
+                       extra_train_files=[b], init_from="first"))  # fmt: skip
+    assert first["examples"] == 10 and final["examples"] == 16
+    assert final["initialised_from"] == first["model_dir"] and final["resumed_from_step"] is None
+    assert final["steps"] == 2 and "train_extra_1" in json.dumps(final["provenance"])
+    with pytest.raises(FileNotFoundError, match="no finished model"):
+        train(tiny(base["hf"], tmp_path, "orphan2", max_steps=1, init_from="never-trained"))
+    with pytest.raises(ValueError, match="held-out evaluation file"):
+        train(tiny(base["hf"], tmp_path, "leak", max_steps=1, extra_train_files=[str(ROOT / "data/eval/dev.jsonl")]))
+    with pytest.raises(ValueError, match="init_from"):
+        tiny(base["hf"], tmp_path, "both", init_from="first", continue_from="first")
 
 
 def test_the_smoke_config_runs_through_main_train_and_is_seeded(base, tmp_path):

@@ -27,3 +27,14 @@ def continue_point(cfg: FinetuneConfig) -> tuple[str, int, list[dict]]:
     log = Path(cfg.results_dir).parent / src.name / "train_log.jsonl"
     rows = [r for r in read_jsonl(log) if r["step"] <= step] if log.exists() else []
     return checkpoint, step, rows
+
+
+def init_point(cfg: FinetuneConfig) -> Path:
+    """The final model directory (``merged/``) of the run ``cfg.init_from`` names."""
+    src = Path(cfg.init_from)
+    if not src.is_dir():  # a run name: its default output_dir
+        src = Path(cfg.output_dir).parent / cfg.init_from
+    model_dir = src / "merged"
+    if not (model_dir / "config.json").exists():
+        raise FileNotFoundError(f"init_from={cfg.init_from!r}: no finished model at {model_dir} (train that run first)")
+    return model_dir

@@ -30,6 +30,9 @@ class FinetuneConfig:
     lora_targets: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     # Data. Never the held-out dev set: data.py refuses any file under an `eval/` folder.
     train_file: str = "data/synthetic/train.jsonl"
+    # More training files after train_file, e.g. the synthetic test split's held-out templates for a final model
+    # trained once the recipe is fixed (its test-split score then means nothing; dev and val still do).
+    extra_train_files: list[str] = field(default_factory=list)
     val_file: str | None = "data/synthetic/val.jsonl"
     max_examples: int | None = None  # None = all; else a seeded subsample that keeps every category (learning curve)
     val_examples: int | None = 200  # validation loss on a fixed subsample (the whole split is slow on CPU)
@@ -69,6 +72,9 @@ class FinetuneConfig:
     # recomputed over both, so the learning rate restarts at about half its peak). Ignored when `resume` finds a
     # checkpoint of this run's own.
     continue_from: str | None = None
+    # Another run (its name, or its output_dir) whose final model (``merged/``) this one starts from, with a fresh
+    # optimizer and schedule: unlike continue_from, the data may change (a final pass over more templates).
+    init_from: str | None = None
     merge: bool = True  # LoRA: also write the merged model (output_dir/merged) that predictors load
 
     def __post_init__(self):
@@ -78,6 +84,8 @@ class FinetuneConfig:
             raise ValueError(f"system_prompt must be one of {SYSTEM_PROMPT_STYLES}, got {self.system_prompt!r}")
         if self.base_model == "scratch" and self.method != "full":
             raise ValueError("a model trained from scratch needs method: full (LoRA on random weights learns nothing)")
+        if self.init_from and (self.continue_from or self.base_model == "scratch"):
+            raise ValueError("init_from starts from another run's final weights: not with continue_from or scratch")
         if self.max_examples is not None and self.max_examples < 1:
             raise ValueError(f"max_examples must be positive or null, got {self.max_examples}")
         # PyYAML reads `2e-4` (no dot) as a string; accept it anyway.

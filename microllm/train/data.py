@@ -85,6 +85,20 @@ def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0) 
     return subsample(read_jsonl(path), max_examples, seed)
 
 
+def load_train_rows(
+    train_file: str | Path, extra_files: list[str] | tuple = (), max_examples: int | None = None, seed: int = 0
+) -> list[dict]:
+    """The training rows of ``train_file`` and then of each extra file (each refused if held out), subsampled as one."""
+    rows = [row for path in (train_file, *extra_files) for row in load_rows(path)]
+    return subsample(rows, max_examples, seed)
+
+
+def data_files(cfg) -> dict[str, str]:
+    """Every data file the run reads, by role (for provenance)."""
+    extra = {f"train_extra_{i}": path for i, path in enumerate(cfg.extra_train_files, 1)}
+    return {"train": cfg.train_file, **extra, **({"val": cfg.val_file} if cfg.val_file else {})}
+
+
 def build_dataset(rows: list[dict], style: str = "short"):
     """A `datasets.Dataset` of prompt/completion examples for TRL's SFTTrainer."""
     from datasets import Dataset

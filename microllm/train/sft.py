@@ -10,9 +10,16 @@ from pathlib import Path
 from microllm.config import load_config, save_config
 from microllm.data.io import read_jsonl
 from microllm.provenance import provenance
-from microllm.train.checkpoints import continue_point, last_checkpoint
+from microllm.train.checkpoints import continue_point, init_point, last_checkpoint
 from microllm.train.config import FinetuneConfig
-from microllm.train.data import build_dataset, ensure_chat_template, finetune_system_prompt, load_rows
+from microllm.train.data import (
+    build_dataset,
+    data_files,
+    ensure_chat_template,
+    finetune_system_prompt,
+    load_rows,
+    load_train_rows,
+)
 from microllm.train.model import compact_lm_head, count_params, freeze_embeddings, load_base, save_final
 
 
@@ -72,9 +79,12 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
 
         base = str(init_scratch_model(Path(cfg.output_dir) / "init", cfg.train_file, ScratchSpec(**(cfg.scratch or {})),
                                       cfg.seed))  # fmt: skip
+    if cfg.init_from:
+        base = str(init_point(cfg))
     model, tokenizer, resolved = load_base(base)
     added_template = ensure_chat_template(tokenizer)
-    train_ds = build_dataset(load_rows(cfg.train_file, cfg.max_examples, cfg.seed), cfg.system_prompt)
+    rows = load_train_rows(cfg.train_file, cfg.extra_train_files, cfg.max_examples, cfg.seed)
+    train_ds = build_dataset(rows, cfg.system_prompt)
     val_ds = None
     if cfg.val_file:
         val_ds = build_dataset(load_rows(cfg.val_file, cfg.val_examples, cfg.seed), cfg.system_prompt)
@@ -148,7 +158,8 @@ def train(cfg: FinetuneConfig) -> dict:
         "threads": torch.get_num_threads(),
         **params,
         **paths,
-        "provenance": provenance({"train": cfg.train_file, **({"val": cfg.val_file} if cfg.val_file else {})}),
+        "initialised_from": str(init_point(cfg)) if cfg.init_from else None,
+        "provenance": provenance(data_files(cfg)),
     }
     (results / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
