@@ -37,6 +37,7 @@ SHIPPED = {
     "finetune-gemma-full-v3-2ep.yaml": FinetuneConfig,
     "finetune-gemma-full-v3-final.yaml": FinetuneConfig,
     "finetune-smollm2-lora.yaml": FinetuneConfig,
+    "finetune-qwen-coder-lora.yaml": FinetuneConfig,
     "finetune-gemma-lora-v3.yaml": FinetuneConfig,
     "finetune-gemma-lora-v3-2ep.yaml": FinetuneConfig,
     "finetune-gemma-lora-v3-3ep.yaml": FinetuneConfig,
@@ -54,6 +55,7 @@ SHIPPED = {
     "retrain.yaml": RetrainConfig,
     "feedback-sim.yaml": SimulateConfig,
     "learning-curve.yaml": LearningCurveConfig,
+    "learning-curve-qwen.yaml": LearningCurveConfig,
 }
 
 
