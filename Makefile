@@ -113,7 +113,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml
 
-learning-curve: finetune converter  ## exact match vs train rows (250 ... all; + Qwen2.5-Coder-0.5B at 500), ~85 min (points reused)
+learning-curve: finetune converter  ## exact match vs train rows (250 ... all; + Qwen2.5-Coder-0.5B at 1,000), ~80 min (points reused)
 	$(BIN)/microllm learning-curve --config configs/learning-curve.yaml
 	$(BIN)/microllm learning-curve --config configs/learning-curve-qwen.yaml
 
