@@ -16,11 +16,15 @@ def last_checkpoint(output_dir: str | Path) -> tuple[str | None, int | None]:
     return (path, int(path.rsplit("-", 1)[-1])) if path else (None, None)
 
 
+def run_dir(cfg: FinetuneConfig, run: str) -> Path:
+    """Another run's output_dir: ``run`` itself when it is a directory, else a run name beside ``cfg``'s own."""
+    path = Path(run)
+    return path if path.is_dir() else Path(cfg.output_dir).parent / run
+
+
 def continue_point(cfg: FinetuneConfig) -> tuple[str, int, list[dict]]:
     """The checkpoint, step and log rows (up to that step) of the run ``cfg.continue_from`` names."""
-    src = Path(cfg.continue_from)
-    if not src.is_dir():  # a run name: its default output_dir
-        src = Path(cfg.output_dir).parent / cfg.continue_from
+    src = run_dir(cfg, cfg.continue_from)
     checkpoint, step = last_checkpoint(src)
     if checkpoint is None:
         raise FileNotFoundError(f"continue_from={cfg.continue_from!r}: no checkpoint-N under {src}")
@@ -31,10 +35,7 @@ def continue_point(cfg: FinetuneConfig) -> tuple[str, int, list[dict]]:
 
 def init_point(cfg: FinetuneConfig) -> Path:
     """The final model directory (``merged/``) of the run ``cfg.init_from`` names."""
-    src = Path(cfg.init_from)
-    if not src.is_dir():  # a run name: its default output_dir
-        src = Path(cfg.output_dir).parent / cfg.init_from
-    model_dir = src / "merged"
+    model_dir = run_dir(cfg, cfg.init_from) / "merged"
     if not (model_dir / "config.json").exists():
         raise FileNotFoundError(f"init_from={cfg.init_from!r}: no finished model at {model_dir} (train that run first)")
     return model_dir
