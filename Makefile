@@ -11,7 +11,7 @@ LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
-	learning-curve finetune-v3 finetune-full finetune-smollm2 finetune-scratch \
+	learning-curve finetune-v3 finetune-full finetune-qwen finetune-smollm2 finetune-scratch \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
 V3_RUN := artifacts/finetune/gemma-lora-v3/merged/config.json
@@ -20,6 +20,7 @@ V3_3EP_RUN := artifacts/finetune/gemma-lora-v3-3ep/merged/config.json
 FULL_V3_RUN := artifacts/finetune/gemma-full-v3/merged/config.json
 FULL_V3_2EP_RUN := artifacts/finetune/gemma-full-v3-2ep/merged/config.json
 FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
+QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -81,13 +82,16 @@ finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on da
 	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
 
+finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3, ~70 min (skipped when trained)
+	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml
+
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
 
 finetune-scratch: setup    ## the custom small model trained from random weights, ~23 min (skipped when trained)
 	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml
 
-quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
+quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune-qwen  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml
 	$(BIN)/microllm quantize --config configs/quantize-smollm2.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-v3.yaml
@@ -96,6 +100,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full  ## F16/
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-2ep.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-final.yaml
+	$(BIN)/microllm quantize --config configs/quantize-qwen-coder-v3.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)
@@ -106,6 +111,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-v3.yaml
 	$(BIN)/microllm compare --config configs/compare-grounding.yaml
 	$(BIN)/microllm compare --config configs/compare-full-v3.yaml
+	$(BIN)/microllm compare --config configs/compare-qwen-v3.yaml
 	$(BIN)/microllm compare --config configs/compare-final.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml

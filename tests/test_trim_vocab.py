@@ -27,6 +27,14 @@ def test_select_keeps_specials_bytes_top_k_and_the_parts_of_used_tokens():
     assert keep == [0, 2, 3, 4, 5, 6]  # not <unused0>, not "zz"
 
 
+@pytest.mark.parametrize("mark", ["\u2581", "\u0120"])  # SentencePiece's and byte-level BPE's word start
+def test_a_kept_word_keeps_its_other_spellings(mark):
+    tokens = ["<pad>", f"{mark}Vault", f"{mark}vault", "vault", "Vault", f"{mark}VAULT", "\u0121vault"]
+    types = np.array([3, 1, 1, 1, 1, 1, 1])
+    keep = select_tokens(tokens, types, used=[1], top_k=0)
+    assert keep == [0, 1, 2, 3, 4]  # not the upper-cased form, nor "ġ" (the lower case of "Ġ", another byte)
+
+
 @pytest.mark.parametrize("constrained", [True, False])
 def test_trimmed_model_answers_the_same(tiny, constrained):
     src = tiny["src"]

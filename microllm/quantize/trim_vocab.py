@@ -20,6 +20,7 @@ import numpy as np
 
 NORMAL, CONTROL, USER_DEFINED, BYTE = 1, 3, 4, 6  # llama.cpp token types
 SPACE = "\u2581"  # SentencePiece's word-start mark
+BPE_SPACE = "\u0120"  # byte-level BPE's (GPT-2, Qwen, SmolLM2): the space byte drawn as "Ġ"
 
 
 def read_vocab(path: str | Path) -> tuple[list[str], np.ndarray]:
@@ -62,9 +63,10 @@ def select_tokens(tokens: list[str], types: np.ndarray, used: Iterable[int], top
 
 
 def _forms(text: str) -> set[str]:
-    bare = text.lstrip(SPACE)
+    mark = BPE_SPACE if text.startswith(BPE_SPACE) else SPACE  # lower-casing "Ġ" would make another byte ("ġ")
+    bare = text.lstrip(mark)
     cases = {bare, bare.lower(), bare.capitalize()}
-    return cases | {SPACE + c for c in cases}
+    return cases | {mark + c for c in cases}
 
 
 def trim_gguf(src: str | Path, dst: str | Path, keep: list[int]) -> dict:
