@@ -12,6 +12,12 @@ from microllm.config import BaselineConfig, DataConfig, load_config
 def _cmd_data(args) -> int:
     from microllm.data import build_dataset, write_dataset
 
+    if args.action == "paraphrase":
+        from microllm.data.paraphrase import ParaphraseConfig, build_paraphrases
+
+        card = build_paraphrases(load_config(ParaphraseConfig, args.config, args.set))
+        print(json.dumps({k: card[k] for k in ("sampled", "accepted", "outcomes", "seconds")}, indent=2))
+        return 0
     cfg = load_config(DataConfig, args.config, args.set)
     paths = write_dataset(build_dataset(cfg.seed, cfg.scale, cfg.fresh), cfg.out_dir)
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
@@ -230,9 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="microllm", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("data", help="build the synthetic dataset and its data card")
-    d.add_argument("action", choices=["build"])
-    d.add_argument("--config", default=None, help="YAML DataConfig (e.g. configs/data.yaml)")
+    d = sub.add_parser("data", help="build the synthetic dataset and its card; or reword train rows (paraphrase)")
+    d.add_argument("action", choices=["build", "paraphrase"])
+    d.add_argument("--config", default=None, help="YAML DataConfig (build) or ParaphraseConfig (paraphrase)")
     d.add_argument(
         "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
     )

@@ -7,6 +7,7 @@ from microllm.ab import ABConfig
 from microllm.bench import BenchConfig
 from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
+from microllm.data.paraphrase import ParaphraseConfig
 from microllm.feedback.retrain import RetrainConfig
 from microllm.feedback.simulate import SimulateConfig
 from microllm.quantize import QuantizeConfig
@@ -59,6 +60,7 @@ SHIPPED = {
     "feedback-sim.yaml": SimulateConfig,
     "learning-curve.yaml": LearningCurveConfig,
     "learning-curve-qwen.yaml": LearningCurveConfig,
+    "paraphrase.yaml": ParaphraseConfig,
 }
 
 

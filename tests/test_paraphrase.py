@@ -1,0 +1,112 @@
+"""Paraphrase augmentation: which rewordings keep their gold, the loop that counts every outcome, and the real
+llama.cpp path on a tiny random GGUF (whose replies are noise: every one must be rejected with a reason)."""
+
+import json
+
+import pytest
+from conftest import tiny_gguf_and_train
+
+from microllm.config import load_config
+from microllm.data.io import read_jsonl, write_jsonl
+from microllm.data.paraphrase import ParaphraseConfig, build_paraphrases, paraphrase_rows, sample_rows
+from microllm.data.paraphrase_check import check_paraphrase, clean, copied_values
+
+DNS = {"action": "dns_add", "name": "api.local", "record_type": "A", "value": "10.0.0.5"}
+ADD_TO = {"action": "user_add_to_group", "username": "john", "group": "devs"}
+MULTI = {"action": "multi", "steps": [{"action": "user_add", "username": "john"}, ADD_TO]}
+
+
+@pytest.mark.parametrize(("paraphrase", "reason"), [
+    ("Please make api.local resolve to 10.0.0.5", None),
+    ("Point api.local at 10.0.0.5", "action_drift"),  # the rules read an update: add or update is unclear
+    ("Sure! Here is the reworded request: add api.local", "chatter"),
+    ("Other words and another sentence structure. Make api.local resolve to 10.0.0.5", "chatter"),  # prompt echo
+    ("add dns record API.LOCAL to 10.0.0.5!", "unchanged"),
+    ("Make api resolve to 10.0.0.5", "lost_value"),
+    ("Make api.local resolve to 10.0.0.5 with a TTL of 300", "number"),
+    ("Make api.local resolve to 10.0.0.5\nThanks", "multiline"),
+    ("", "empty"),
+])  # fmt: skip
+def test_a_rewording_is_kept_only_when_its_gold_still_holds(paraphrase, reason):
+    assert check_paraphrase("Add DNS record api.local to 10.0.0.5", paraphrase, DNS) == reason
+
+
+def test_case_kept_values_must_keep_their_case_and_steps_their_order():
+    source = "Create user john, then put john in devs"
+    assert check_paraphrase(source, "Make an account for john and add john to devs", MULTI) is None
+    assert check_paraphrase(source, "Make an account for John and add John to devs", MULTI) == "lost_value"
+    assert check_paraphrase(source, "Put john in devs after creating the user john", MULTI) == "order"
+    assert check_paraphrase(source, "devs gets john as a member; make the account john", MULTI) == "order"
+    new = {"action": "user_add", "username": "nedeto"}
+    drift = "Add the user nedeto to the group of Monday's interns"  # the rules read a group membership now
+    assert check_paraphrase("Please add the user nedeto for the new intern", drift, new) == "action_drift"
+    assert copied_values(MULTI) == [("username", "john"), ("username", "john"), ("group", "devs")]
+
+
+def test_keywords_and_canonical_ips():
+    gold = {"action": "dns_add", "name": "h.lan", "record_type": "MX", "value": "mail.h.lan", "priority": 10}
+    source = "Add an MX record for h.lan to mail.h.lan, priority 10"
+    assert (
+        check_paraphrase(source, "h.lan should get mail.h.lan (priority 10) as its mail exchanger", gold) == "keyword"
+    )
+    v6 = {"action": "dns_add", "name": "db.lan", "record_type": "AAAA", "value": "2001:db8::1"}
+    assert check_paraphrase("Add AAAA db.lan 2001:0db8:0:0:0:0:0:1", "Give db.lan the AAAA 2001:0db8:0:0:0:0:0:1",
+                            v6) is None  # fmt: skip
+    assert clean('"Request: point it there"') == "point it there"
+
+
+def _rows():
+    rows = []
+    for t, cat in enumerate(["dns", "dns", "users", "unknown"]):
+        for k in range(3):
+            rows.append({"id": f"r{t}{k}", "category": cat, "action": "dns_add", "template": f"t{t}",
+                         "input": f"Add DNS record h{t}{k}.lan to 10.0.{t}.{k}",
+                         "output": {**DNS, "name": f"h{t}{k}.lan", "value": f"10.0.{t}.{k}"}})  # fmt: skip
+    return rows
+
+
+def test_sampling_covers_every_template_before_repeating_one_and_skips_other_categories():
+    picked = sample_rows(_rows(), ["dns", "users"], n=4, seed=0)
+    assert len(picked) == 4 and {r["template"] for r in picked[:3]} == {"t0", "t1", "t2"}
+    assert all(r["category"] != "unknown" for r in picked)
+
+
+def test_every_outcome_is_counted_and_a_failed_call_does_not_end_the_batch():
+    rows = sample_rows(_rows(), ["dns", "users"], n=6, seed=0)
+    replies = iter(["Make {name} resolve to {value}", "Point some host at some address", RuntimeError("model gone"),
+                    "Make {name} resolve to {value}", "Add DNS record {name} to {value}",
+                    "Make {name} resolve to {value} please"])  # fmt: skip
+
+    def generate(text, seed):
+        reply = next(replies)
+        if isinstance(reply, Exception):
+            raise reply
+        row = next(r for r in rows if r["input"] == text)
+        return reply.format(**row["output"])
+
+    accepted, outcomes = paraphrase_rows(rows, generate, ParaphraseConfig())
+    assert sum(outcomes.values()) == len(rows)
+    assert outcomes["accepted"] == len(accepted) == 3 and outcomes["error:RuntimeError"] == 1
+    assert outcomes["lost_value"] == 1 and outcomes["unchanged"] == 1
+    assert all(r["template"].endswith(".para") and r["source_id"] and r["output"]["action"] == "dns_add"
+               for r in accepted)  # fmt: skip
+
+
+def test_the_real_pipeline_on_a_tiny_gguf_writes_rows_and_a_card(tmp_path):
+    files = tiny_gguf_and_train(tmp_path, [("Remove user jane", {"action": "user_remove", "username": "jane"}, "x")])
+    source = tmp_path / "train.jsonl"
+    write_jsonl(_rows(), source)
+    sets = [f"model={files['model']}", f"source={source}", "n_rows=3", f"out_dir={tmp_path / 'para'}",
+            "max_tokens=12", "n_threads=1"]  # fmt: skip
+    cfg = load_config(ParaphraseConfig, None, sets)
+    card = build_paraphrases(cfg)
+    assert card["sampled"] == 3 and sum(card["outcomes"].values()) == 3
+    assert card["accepted"] == len(read_jsonl(tmp_path / "para" / "train.jsonl"))
+    assert json.loads((tmp_path / "para" / "card.json").read_text())["model_sha256"] == card["model_sha256"]
+
+
+def test_the_held_out_set_is_refused_as_a_source(tmp_path):
+    (tmp_path / "eval").mkdir()
+    write_jsonl(_rows(), tmp_path / "eval" / "dev.jsonl")
+    with pytest.raises(ValueError, match="held-out"):
+        build_paraphrases(ParaphraseConfig(source=str(tmp_path / "eval" / "dev.jsonl")))
