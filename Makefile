@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: all setup system-deps weights converter data baselines compare bench finetune quantize evaluate ab feedback \
+.PHONY: all setup system-deps weights converter data paraphrase baselines compare bench finetune quantize evaluate ab feedback \
 	learning-curve finetune-v3 finetune-full finetune-qwen finetune-smollm2 finetune-scratch \
 	notebooks readme test lint clean
 MAIN_RUN := artifacts/finetune/gemma-lora/merged/config.json
@@ -20,6 +20,7 @@ V3_3EP_RUN := artifacts/finetune/gemma-lora-v3-3ep/merged/config.json
 FULL_V3_RUN := artifacts/finetune/gemma-full-v3/merged/config.json
 FULL_V3_2EP_RUN := artifacts/finetune/gemma-full-v3-2ep/merged/config.json
 FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
+FULL_V3_PARA_RUN := artifacts/finetune/gemma-full-v3-para/merged/config.json
 QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
@@ -55,6 +56,9 @@ data: setup                ## only the synthetic datasets and their cards (v2, a
 	$(BIN)/microllm data build --config configs/data.yaml
 	$(BIN)/microllm data build --config configs/data-v3.yaml
 
+paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~40 min
+	$(BIN)/microllm data paraphrase --config configs/paraphrase.yaml
+
 baselines: setup           ## only the baselines' scores (needs the data)
 	$(BIN)/microllm baselines --config configs/baselines.yaml
 
@@ -77,10 +81,11 @@ finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names),
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml
 	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml
 
-finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each
+finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass
 	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml
 	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
+	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml
 
 finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3, ~70 min (skipped when trained)
 	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml
@@ -101,6 +106,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-2ep.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-final.yaml
 	$(BIN)/microllm quantize --config configs/quantize-qwen-coder-v3.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-para.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)

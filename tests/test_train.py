@@ -194,6 +194,19 @@ def test_a_run_can_continue_from_another_runs_checkpoint(base, tmp_path):
         train(tiny(base["hf"], tmp_path, "orphan", max_steps=2, continue_from="never-trained"))
 
 
+def test_new_rows_are_all_kept_beside_a_replay_sample_of_the_extra_files(tmp_path):
+    from microllm.data.io import write_jsonl
+    from microllm.train.data import load_train_rows
+
+    rows = read_jsonl(TRAIN)
+    new, seen = write_jsonl(rows[:5], tmp_path / "new.jsonl"), write_jsonl(rows[5:25], tmp_path / "seen.jsonl")
+    mixed = load_train_rows(new, [seen], seed=0, extra_max_examples=6)
+    assert mixed[:5] == rows[:5] and len(mixed) == 11 and all(r in rows[5:25] for r in mixed[5:])
+    assert load_train_rows(new, [seen], seed=0) == rows[:25]
+    with pytest.raises(ValueError, match="extra_max_examples"):
+        FinetuneConfig(extra_max_examples=0)
+
+
 def test_a_run_can_start_from_another_runs_final_model_on_more_files(base, tmp_path):
     from microllm.data.io import write_jsonl
 

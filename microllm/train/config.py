@@ -33,6 +33,9 @@ class FinetuneConfig:
     # More training files after train_file, e.g. the synthetic test split's held-out templates for a final model
     # trained once the recipe is fixed (its test-split score then means nothing; dev and val still do).
     extra_train_files: list[str] = field(default_factory=list)
+    # The extra files' rows, together, subsampled to this many (None = all): a short pass over new rows (train_file)
+    # with a replay sample of rows the model has already learned, so that it does not drift from them.
+    extra_max_examples: int | None = None
     val_file: str | None = "data/synthetic/val.jsonl"
     max_examples: int | None = None  # None = all; else a seeded subsample that keeps every category (learning curve)
     val_examples: int | None = 200  # validation loss on a fixed subsample (the whole split is slow on CPU)
@@ -86,8 +89,9 @@ class FinetuneConfig:
             raise ValueError("a model trained from scratch needs method: full (LoRA on random weights learns nothing)")
         if self.init_from and (self.continue_from or self.base_model == "scratch"):
             raise ValueError("init_from starts from another run's final weights: not with continue_from or scratch")
-        if self.max_examples is not None and self.max_examples < 1:
-            raise ValueError(f"max_examples must be positive or null, got {self.max_examples}")
+        for name in ("max_examples", "extra_max_examples"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive or null, got {getattr(self, name)}")
         # PyYAML reads `2e-4` (no dot) as a string; accept it anyway.
         for name in ("learning_rate", "lora_dropout", "warmup_ratio", "weight_decay", "max_grad_norm", "epochs"):
             setattr(self, name, float(getattr(self, name)))

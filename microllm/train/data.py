@@ -86,11 +86,16 @@ def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0) 
 
 
 def load_train_rows(
-    train_file: str | Path, extra_files: list[str] | tuple = (), max_examples: int | None = None, seed: int = 0
+    train_file: str | Path,
+    extra_files: list[str] | tuple = (),
+    max_examples: int | None = None,
+    seed: int = 0,
+    extra_max_examples: int | None = None,
 ) -> list[dict]:
-    """The training rows of ``train_file`` and then of each extra file (each refused if held out), subsampled as one."""
-    rows = [row for path in (train_file, *extra_files) for row in load_rows(path)]
-    return subsample(rows, max_examples, seed)
+    """The training rows of ``train_file`` and then of each extra file (each refused if held out), subsampled as one;
+    the extra files' rows first subsampled together to ``extra_max_examples`` (a replay sample)."""
+    extra = subsample([row for path in extra_files for row in load_rows(path)], extra_max_examples, seed)
+    return subsample([*load_rows(train_file), *extra], max_examples, seed)
 
 
 def data_files(cfg) -> dict[str, str]:
