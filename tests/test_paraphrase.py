@@ -8,7 +8,14 @@ from conftest import tiny_gguf_and_train
 
 from microllm.config import load_config
 from microllm.data.io import read_jsonl, write_jsonl
-from microllm.data.paraphrase import ParaphraseConfig, build_paraphrases, paraphrase_rows, sample_rows
+from microllm.data.paraphrase import (
+    ParaphraseConfig,
+    build_paraphrases,
+    outcomes_table,
+    pairs_table,
+    paraphrase_rows,
+    sample_rows,
+)
 from microllm.data.paraphrase_check import check_paraphrase, clean, copied_values
 
 DNS = {"action": "dns_add", "name": "api.local", "record_type": "A", "value": "10.0.0.5"}
@@ -103,6 +110,18 @@ def test_the_real_pipeline_on_a_tiny_gguf_writes_rows_and_a_card(tmp_path):
     assert card["sampled"] == 3 and sum(card["outcomes"].values()) == 3
     assert card["accepted"] == len(read_jsonl(tmp_path / "para" / "train.jsonl"))
     assert json.loads((tmp_path / "para" / "card.json").read_text())["model_sha256"] == card["model_sha256"]
+    table = outcomes_table(tmp_path / "para" / "card.json")
+    assert table["rows"].sum() == 3 and abs(table["share"].sum() - 1) < 0.01
+
+
+def test_pairs_table_shows_each_rewording_beside_its_source(tmp_path):
+    rows = _rows()
+    write_jsonl(rows, tmp_path / "train.jsonl")
+    para = [{**rows[0], "id": "para-r00", "source_id": "r00", "input": "Make h00.lan resolve to 10.0.0.0"}]
+    write_jsonl(para, tmp_path / "para.jsonl")
+    table = pairs_table(tmp_path / "para.jsonl", tmp_path / "train.jsonl")
+    assert table.to_dict("records") == [{"category": "dns", "train request": rows[0]["input"],
+                                         "reworded": "Make h00.lan resolve to 10.0.0.0"}]  # fmt: skip
 
 
 def test_the_held_out_set_is_refused_as_a_source(tmp_path):

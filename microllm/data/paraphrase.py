@@ -133,3 +133,24 @@ def build_paraphrases(cfg: ParaphraseConfig) -> dict:
             "seconds": round(time.monotonic() - start, 1), "provenance": provenance({"source": source})}  # fmt: skip
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     return card
+
+
+def outcomes_table(card_path: str | Path):
+    """A paraphrase card's outcomes: every sampled row's fate (accepted or the first check it failed), with shares."""
+    import pandas as pd
+
+    card = json.loads(Path(card_path).read_text())
+    counts = pd.Series(card["outcomes"], name="rows")
+    return pd.DataFrame({"rows": counts, "share": (counts / card["sampled"]).round(3)}).rename_axis("outcome")
+
+
+def pairs_table(paraphrase_file: str | Path, source_file: str | Path, n: int = 8, seed: int = 0):
+    """``n`` accepted rewordings beside the train requests they came from (a seeded sample, one per category first)."""
+    import pandas as pd
+
+    from microllm.train.data import subsample
+
+    source = {r["id"]: r["input"] for r in read_jsonl(source_file)}
+    rows = subsample(read_jsonl(paraphrase_file), n, seed)
+    return pd.DataFrame([{"category": r["category"], "train request": source[r["source_id"]], "reworded": r["input"]}
+                         for r in rows])  # fmt: skip
