@@ -82,8 +82,8 @@ def _reusable(path: Path, arm: dict, data: str) -> dict | None:
     return m if m.get("arm") == arm and same_data else None
 
 
-def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None,
-         ground: bool = False) -> list[dict]:  # fmt: skip
+def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground: bool):
+    """One arm's settings (as recorded in its metrics), predictor extras and metrics paths per dataset."""
     arm = {"model": model, "backend": cfg.backend, "prompt": prompt, "constrained": constrained,
            "n_shots": cfg.n_shots, "max_tokens": cfg.max_tokens, "train_file": cfg.train_file}  # fmt: skip
     weights = model_fingerprint(model)
@@ -98,7 +98,33 @@ def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command
         arm["ground"] = extra["ground"] = True
     slug = run_slug(model, cfg.backend, prompt, constrained) + ("" if cfg.draft == "none" else f"-{cfg.draft}")
     slug += "-grounded" if ground else ""
-    paths = {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
+    return arm, extra, {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
+
+
+def _arms(cfg: CompareConfig):
+    """Every (prompt, constrained, ground) combination a model is scored under."""
+    return [(p, c, g) for p in cfg.prompts for c in cfg.constrained for g in (cfg.ground if c else [False])]
+
+
+def _recorded(cfg: CompareConfig, model: str) -> list[dict] | None:
+    """Rows of a model whose weights are not on disk (a fresh clone, deleted artifacts) but whose every arm was
+    scored on these very data and settings; the recorded weights' sha256 cannot be checked, so it is not compared."""
+    rows = []
+    for prompt, constrained, ground in _arms(cfg):
+        arm, _, paths = _spec(cfg, model, prompt, constrained, ground)
+        for name, data in cfg.datasets.items():
+            m = json.loads(paths[name].read_text()) if paths[name].exists() else None
+            want = {**arm, "limit": cfg.limits.get(name)}
+            got = {k: v for k, v in (m or {}).get("arm", {}).items() if k != "weights_sha256"}
+            if m is None or got != want or m["provenance"]["data"]["data"]["sha256"] != file_sha256(data):
+                return None
+            rows.append(_row(m, name, paths[name]))
+    return rows
+
+
+def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None,
+         ground: bool = False) -> list[dict]:  # fmt: skip
+    arm, extra, paths = _spec(cfg, model, prompt, constrained, ground)
     done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)
             for name, data in cfg.datasets.items()} if cfg.reuse_existing else {}  # fmt: skip
     todo = [name for name in cfg.datasets if not done.get(name)]
@@ -121,7 +147,8 @@ def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command
 
 
 def run_comparison(cfg: CompareConfig, command: str | None = None, log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score every available model arm; unavailable models are listed with the reason, never skipped silently.
+    """Score every available model arm; unavailable models are listed with the reason, never skipped silently
+    (one whose weights are gone but whose every arm was scored keeps its recorded rows).
 
     Writes results/compare/<run>/{config.yaml, summary.json, summary.md, unavailable.json}.
     """
@@ -130,14 +157,15 @@ def run_comparison(cfg: CompareConfig, command: str | None = None, log=print) ->
         try:
             resolve_model(model)
         except ModelUnavailable as e:
-            missing.append({"model": model, "reason": e.reason})
-            log(f"{model}: not run ({e.reason})")
+            recorded = _recorded(cfg, model) if cfg.reuse_existing else None
+            reason = e.reason + ("; its recorded scores are kept in the summary" if recorded else "")
+            missing.append({"model": model, "reason": reason})
+            log(f"{model}: not run ({reason})")
+            rows += recorded or []
             continue
-        for prompt in cfg.prompts:
-            for constrained in cfg.constrained:
-                for ground in cfg.ground if constrained else [False]:  # grounding works inside the grammar
-                    log(f"{model} {prompt} {'constrained' if constrained else 'free'}{' grounded' * ground} ...")
-                    rows += _arm(cfg, model, prompt, constrained, command, ground)
+        for prompt, constrained, ground in _arms(cfg):  # grounding works inside the grammar: constrained only
+            log(f"{model} {prompt} {'constrained' if constrained else 'free'}{' grounded' * ground} ...")
+            rows += _arm(cfg, model, prompt, constrained, command, ground)
     out = Path(cfg.results_dir) / "compare" / cfg.run
     out.mkdir(parents=True, exist_ok=True)
     save_config(cfg, out / "config.yaml")

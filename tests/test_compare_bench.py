@@ -84,3 +84,19 @@ def test_a_retrained_model_at_the_same_path_is_scored_again(tiny, tmp_path, monk
     monkeypatch.setattr("microllm.compare.evaluate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("rescored")))
     with pytest.raises(RuntimeError, match="rescored"):
         run_comparison(cfg, log=lambda _: None)
+
+
+def test_a_scored_model_whose_weights_are_gone_keeps_its_recorded_rows(tiny, tmp_path):
+    model = tmp_path / "model.gguf"
+    shutil.copy(tiny, model)
+    cfg = CompareConfig(models=[str(model)], prompts=["zero-shot"], constrained=[True], ground=[False, True],
+                        datasets={"dev": str(ROOT / "data" / "eval" / "dev.jsonl")}, limits={"dev": 2},
+                        n_threads=1, max_tokens=8, results_dir=str(tmp_path), run="tiny")  # fmt: skip
+    scored, _ = run_comparison(cfg, log=lambda _: None)
+    model.unlink()  # a fresh clone: results/ committed, artifacts/ not
+    kept, missing = run_comparison(cfg, log=lambda _: None)
+    assert kept.to_dict("records") == scored.to_dict("records")
+    assert "does not exist" in missing["reason"][0] and "recorded scores are kept" in missing["reason"][0]
+    # Settings that were never scored (another limit) have no record: unavailable, and no row.
+    other, missing = run_comparison(CompareConfig(**{**cfg.__dict__, "limits": {"dev": 3}}), log=lambda _: None)
+    assert other.empty and "recorded" not in missing["reason"][0]

@@ -3,6 +3,7 @@ rows, the all-rows point being the main run itself (reused, never retrained or o
 
 import json
 import os
+import shutil
 
 import pytest
 import yaml
@@ -69,3 +70,10 @@ def test_curve_trains_scores_and_reuses(setup, monkeypatch):
     again = run_learning_curve(cfg, log=lambda _: None)
     assert again["points"] == record["points"]
     assert again["provenance"] == record["provenance"]  # a rerun that measured nothing keeps the measuring run's record
+    # Weights deleted after scoring (a fresh clone of the repo): the recorded points stand, nothing is retrained...
+    shutil.rmtree(root / "art")
+    assert run_learning_curve(cfg, log=lambda _: None)["points"] == record["points"]
+    # ...but a point that was never scored needs its model, so it is trained again.
+    (root / "results" / "curve" / "n12" / "eval" / "dev" / "metrics.json").unlink()
+    with pytest.raises(pytest.fail.Exception, match="retrained tiny-main-n12"):
+        run_learning_curve(cfg, log=lambda _: None)

@@ -62,9 +62,13 @@ def score_point(cfg: LearningCurveConfig, model_dir: str | Path, out: Path) -> d
     from microllm.predictors import get_predictor
     from microllm.quantize.cache import gguf_cache_name, gguf_for
 
-    stamp = gguf_cache_name(Path(model_dir), cfg.gguf_quant if cfg.predictor == "llamacpp" else "hf")
     paths = {name: out / "eval" / name / "metrics.json" for name in cfg.datasets}
     done = {n: json.loads(p.read_text()) for n, p in paths.items() if p.exists()}
+    if not Path(model_dir, "config.json").exists():
+        if len(done) < len(cfg.datasets):  # nothing to score with: say which run to retrain
+            raise FileNotFoundError(f"{model_dir} is gone and {out} lacks {sorted(set(cfg.datasets) - set(done))}")
+        return {n: done[n] for n in cfg.datasets}  # the weights were deleted after scoring: the record stands
+    stamp = gguf_cache_name(Path(model_dir), cfg.gguf_quant if cfg.predictor == "llamacpp" else "hf")
     done = {n: m for n, m in done.items() if m.get("weights") == stamp}
     todo = [n for n in cfg.datasets if n not in done]
     if todo:
@@ -89,8 +93,10 @@ def run_learning_curve(cfg: LearningCurveConfig, log=print) -> dict:
     for size in sorted(cfg.sizes, key=lambda s: float("inf") if s is None else s):
         fcfg = point_config(cfg, size)
         log(f"learning curve: {fcfg.run} ({size or 'all'} rows)")
-        metrics = train_or_load(fcfg)
-        scores = score_point(cfg, metrics["model_dir"], cfg.out / f"n{size or 'all'}")
+        out = cfg.out / f"n{size or 'all'}"
+        scored = all((out / "eval" / name / "metrics.json").exists() for name in cfg.datasets)
+        metrics = train_or_load(fcfg, require_model=not scored)
+        scores = score_point(cfg, metrics["model_dir"], out)
         points.append({"size": size, "examples": metrics["examples"], "run": fcfg.run, "steps": metrics["steps"],
                        "train_minutes": round(metrics["seconds_total"] / 60, 1), "eval_loss": metrics["eval_loss"],
                        **{f"{n}_exact_match": m["exact_match"] for n, m in scores.items()},

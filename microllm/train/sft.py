@@ -165,16 +165,18 @@ def train(cfg: FinetuneConfig) -> dict:
     return metrics
 
 
-def train_or_load(cfg: FinetuneConfig) -> dict:
+def train_or_load(cfg: FinetuneConfig, require_model: bool = True) -> dict:
     """The metrics of ``cfg``'s finished run when its results were made by this very config and its model is on
-    disk (notebooks rerun top to bottom without retraining); otherwise train."""
+    disk (notebooks rerun top to bottom without retraining); otherwise train. ``require_model=False`` reuses the
+    record even when the weights were deleted (a fresh clone renders the committed runs; `model_on_disk` says so)."""
     results = Path(cfg.results_dir)
     done = results / "metrics.json"
     if done.exists() and (results / "config.yaml").exists():
         metrics = json.loads(done.read_text())
         same = load_config(FinetuneConfig, results / "config.yaml") == cfg
-        if same and metrics.get("model_dir") and Path(metrics["model_dir"], "config.json").exists():
-            return metrics
+        on_disk = bool(metrics.get("model_dir")) and Path(metrics["model_dir"], "config.json").exists()
+        if same and metrics.get("model_dir") and (on_disk or not require_model):
+            return {**metrics, "model_on_disk": on_disk}
     return train(cfg)
 
 
