@@ -56,7 +56,7 @@ data: setup                ## only the synthetic datasets and their cards (v2, a
 	$(BIN)/microllm data build --config configs/data.yaml
 	$(BIN)/microllm data build --config configs/data-v3.yaml
 
-paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~25 min
+paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~15 min
 	$(BIN)/microllm data paraphrase --config configs/paraphrase.yaml
 
 baselines: setup           ## only the baselines' scores (needs the data)
@@ -87,7 +87,7 @@ finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on da
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
 	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml
 
-finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3, ~70 min (skipped when trained)
+finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3, ~86 min (skipped when trained)
 	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
