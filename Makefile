@@ -121,6 +121,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-final.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml
+	$(BIN)/microllm bench --config configs/bench-qwen-v3.yaml
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml

@@ -58,6 +58,7 @@ SHIPPED = {
     "quantize-gemma-full-v3-para.yaml": QuantizeConfig,
     "quantize-qwen-coder-v3.yaml": QuantizeConfig,
     "bench-speed.yaml": BenchConfig,
+    "bench-qwen-v3.yaml": BenchConfig,
     "retrain.yaml": RetrainConfig,
     "feedback-sim.yaml": SimulateConfig,
     "learning-curve.yaml": LearningCurveConfig,
