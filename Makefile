@@ -56,7 +56,7 @@ data: setup                ## only the synthetic datasets and their cards (v2, a
 	$(BIN)/microllm data build --config configs/data.yaml
 	$(BIN)/microllm data build --config configs/data-v3.yaml
 
-paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~15 min
+paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~10 min
 	$(BIN)/microllm data paraphrase --config configs/paraphrase.yaml
 
 baselines: setup           ## only the baselines' scores (needs the data)

@@ -73,13 +73,14 @@ def model_fingerprint(spec: str) -> dict[str, str]:
     return out
 
 
-def _reusable(path: Path, arm: dict, data: str) -> dict | None:
-    """Metrics already computed for exactly this arm on exactly this data file (runs are resumable)."""
+def _reusable(path: Path, arm: dict, data: str, ignore: tuple[str, ...] = ()) -> dict | None:
+    """Metrics already computed for exactly this arm (less the ``ignore``d keys) on exactly this data file."""
     if not path.exists():
         return None
     m = json.loads(path.read_text())
     same_data = m["provenance"]["data"]["data"]["sha256"] == file_sha256(data)
-    return m if m.get("arm") == arm and same_data else None
+    got = {k: v for k, v in m.get("arm", {}).items() if k not in ignore}
+    return m if got == {k: v for k, v in arm.items() if k not in ignore} and same_data else None
 
 
 def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground: bool):
@@ -113,10 +114,8 @@ def _recorded(cfg: CompareConfig, model: str) -> list[dict] | None:
     for prompt, constrained, ground in _arms(cfg):
         arm, _, paths = _spec(cfg, model, prompt, constrained, ground)
         for name, data in cfg.datasets.items():
-            m = json.loads(paths[name].read_text()) if paths[name].exists() else None
-            want = {**arm, "limit": cfg.limits.get(name)}
-            got = {k: v for k, v in (m or {}).get("arm", {}).items() if k != "weights_sha256"}
-            if m is None or got != want or m["provenance"]["data"]["data"]["sha256"] != file_sha256(data):
+            m = _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data, ignore=("weights_sha256",))
+            if m is None:
                 return None
             rows.append(_row(m, name, paths[name]))
     return rows
