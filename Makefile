@@ -22,6 +22,7 @@ FULL_V3_2EP_RUN := artifacts/finetune/gemma-full-v3-2ep/merged/config.json
 FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
 FULL_V3_PARA_RUN := artifacts/finetune/gemma-full-v3-para/merged/config.json
 QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
+QWEN_V3_FINAL_RUN := artifacts/finetune/qwen-coder-lora-v3-final/merged/config.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -87,8 +88,9 @@ finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on da
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
 	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml
 
-finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3, ~86 min (skipped when trained)
+finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3 (~86 min), a final pass (skipped when trained)
 	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml
+	test -f $(QWEN_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3-final.yaml
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
 	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
@@ -106,6 +108,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-2ep.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-final.yaml
 	$(BIN)/microllm quantize --config configs/quantize-qwen-coder-v3.yaml
+	$(BIN)/microllm quantize --config configs/quantize-qwen-coder-v3-final.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-para.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 

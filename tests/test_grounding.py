@@ -9,7 +9,7 @@ from conftest import SPEC_EXAMPLES, tiny_gguf_and_train
 from microllm.backends import llamacpp
 from microllm.backends.decoding import scan
 from microllm.backends.grammar_check import GroundedGrammar
-from microllm.backends.grounding import Grounding, as_bytes, occurs, sources, value_ok
+from microllm.backends.grounding import Grounding, as_bytes, masked_addresses, occurs, sources, value_ok
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.data.generate import all_templates, split_rows
 from microllm.data.split import templates_by_split
@@ -67,6 +67,17 @@ def test_case_numbers_and_record_types():
     assert a.allows('10.0.0.5"') and not a.allows("2001:")
     aaaa = after(v6, '{"action": "dns_add", "name": "h.lan", "record_type": "AAAA", "value": "')
     assert aaaa.allows('2001:db8::1"}') and not aaaa.allows('2001:db8::2"}')
+
+
+def test_an_address_with_a_netmask_takes_that_masks_prefix():
+    q = "Give ens192 the static IP 100.118.221.211 (netmask 255.255.240.0) and gateway 100.118.221.1"
+    assert masked_addresses(q) == ["100.118.221.211/20", "100.118.221.1/20"]
+    addr = after(q, '{"action": "net_set_address", "interface": "ens192", "address": "100.118.221.211/')
+    assert addr.allows('20"') and not addr.allows('28"') and not addr.allows('24"')
+    assert not after(q, '{"action": "net_set_address", "interface": "ens192", "address": "').allows("10.0.0.5/20")
+    assert masked_addresses("set eth0 to 10.0.0.5/24") == [] and masked_addresses("allow 0.0.0.255 in") == []
+    free = after("set eth0 to 10.0.0.5/24", '{"action": "net_set_address", "interface": "eth0", "address": "')
+    assert free.allows('10.0.0.5/24"')  # no dotted mask: left to the grammar, as before
 
 
 def test_multibyte_names_match_byte_by_byte():

@@ -203,6 +203,10 @@ def test_new_rows_are_all_kept_beside_a_replay_sample_of_the_extra_files(tmp_pat
     mixed = load_train_rows(new, [seen], seed=0, extra_max_examples=6)
     assert mixed[:5] == rows[:5] and len(mixed) == 11 and all(r in rows[5:25] for r in mixed[5:])
     assert load_train_rows(new, [seen], seed=0) == rows[:25]
+    more = write_jsonl(rows[25:28], tmp_path / "more.jsonl")
+    both = load_train_rows(new, [seen], seed=0, extra_max_examples=6, more_files=[more])
+    assert both[:8] == rows[:5] + rows[25:28] and len(both) == 14  # every new row, then the same replay sample
+    assert both[8:] == mixed[5:]
     with pytest.raises(ValueError, match="extra_max_examples"):
         FinetuneConfig(extra_max_examples=0)
 

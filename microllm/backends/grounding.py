@@ -5,9 +5,12 @@ Constrained decoding alone lets a model write ``"username": "zabin"`` for "zaina
 never gave. Here, inside such a value, a token is allowed only when the value stays a piece of the request that
 starts at a word boundary, and the value may close only where that piece ends at one; ports and the like must be a
 whole number written in the request; an A record's value takes only IPv4 characters, an AAAA's only IPv6 ones.
-Everything else (actions, enums, ``ttl``/``days``, which the spec converts from words, CIDR addresses built from
-netmasks) is left to the grammar. Which fields copy was measured on the train splits: each one's gold value occurs in
-its request in every row, except IPv6 values, which the spec writes in canonical form; those forms are added.
+An interface address given with a dotted netmask (spec rule 6: ``172.16.5.20 netmask 255.255.255.0`` is
+``172.16.5.20/24``) can only be one of the request's IPv4 addresses with that mask's prefix length: a 0.5B model's
+mask arithmetic was wrong in 6 of 1,028 synthetic test rows. Everything else (actions, enums, ``ttl``/``days``, which
+the spec converts from words, addresses without a dotted mask) is left to the grammar. Which fields copy was
+measured on the train splits: each one's gold value occurs in its request in every row, except IPv6 values, which
+the spec writes in canonical form (those forms are added), and masked addresses (every one of 36 is such a pair).
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ def sources(request: str) -> list[str]:
         if canonical not in request:
             out.append(canonical)
     return [as_bytes(t) for t in out]
+
+
+def masked_addresses(request: str) -> list[str]:
+    """``ip/prefix`` for every IPv4 address and every dotted netmask in the request (empty when it has no mask)."""
+    found = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", request)
+    prefixes, ips = [], []
+    for token in found:
+        try:
+            if token.startswith("255."):  # a netmask; not 0.0.0.255, which ipaddress would read as a host mask
+                prefixes.append(ipaddress.IPv4Network(f"0.0.0.0/{token}").prefixlen)
+            else:
+                ips.append(str(ipaddress.IPv4Address(token)))
+        except ValueError:
+            continue  # 999.1.2.3, 255.0.255.0: neither
+    return [f"{ip}/{n}" for ip in ips for n in dict.fromkeys(prefixes)]
 
 
 def _inner(ch: str) -> bool:
@@ -99,8 +117,18 @@ def _finishes(text: str, start: int, end: int, chars: set | None) -> bool:
     return False
 
 
-def value_ok(key: str | None, value: str, kind: str, siblings: dict, texts: list[str], complete: bool) -> bool:
-    """Whether one (possibly partial) value keeps to the request."""
+def value_ok(
+    key: str | None,
+    value: str,
+    kind: str,
+    siblings: dict,
+    texts: list[str],
+    complete: bool,
+    masked: list[str] | tuple = (),
+) -> bool:
+    """Whether one (possibly partial) value keeps to the request (``masked``: its :func:`masked_addresses`)."""
+    if key == "address" and masked:
+        return occurs(value, masked, False, complete)
     if kind == "num":
         if key not in NUMBERS:
             return True
@@ -119,6 +147,7 @@ class Grounding:
 
     def __init__(self, request: str):
         self.texts = sources(request)
+        self.masked = masked_addresses(request)
         self.text = ""
         self._n_closed = 0
 
@@ -126,9 +155,9 @@ class Grounding:
         """True when ``self.text + piece`` keeps to the request (values closed by ``piece`` and the open one)."""
         closed, open_ = scan(self.text + piece)
         for key, value, kind, siblings in closed[self._n_closed :]:
-            if not value_ok(key, value, kind, siblings, self.texts, complete=True):
+            if not value_ok(key, value, kind, siblings, self.texts, complete=True, masked=self.masked):
                 return False
-        return open_ is None or value_ok(*open_, self.texts, complete=False)
+        return open_ is None or value_ok(*open_, self.texts, complete=False, masked=self.masked)
 
     def accept(self, piece: str) -> None:
         """Advance past an emitted token's text."""

@@ -11,6 +11,7 @@ import numpy as np
 
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
 from microllm.backends.grammar_check import GreedyGrammar, GroundedGrammar
+from microllm.backends.unfilled import clarify_unfilled
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
@@ -37,7 +38,9 @@ class LlamaCppConfig:
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
     draft: str = "none"  # "ngram": speculative decoding with n-gram guesses (greedy, fewer forward passes)
     draft_tokens: int = 8
-    ground: bool = False  # copied values (names, hosts, passwords, ports) only from the request (backends.grounding)
+    # Copied values (names, hosts, passwords, ports) only from the request (backends.grounding); a required value
+    # that is only its slot's name then gives clarify (backends.unfilled).
+    ground: bool = False
 
 
 def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
@@ -102,6 +105,10 @@ class LlamaCppPredictor(Predictor):
 
             self.drafter = drafter_for(self.llm, train_file, self.cfg.draft_tokens)
         self.last_usage: dict = {}
+
+    def finish(self, intent: dict, text: str) -> dict:
+        """Grounded: a required value that is only its slot's own name becomes ``clarify`` (backends.unfilled)."""
+        return clarify_unfilled(intent) if self.cfg.ground else intent
 
     def prompt_tokens(self, text: str) -> list[int]:
         """The query rendered with the model's chat template, tokenized (special tokens parsed)."""

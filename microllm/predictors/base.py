@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from microllm.schema import IntentError, parse_intent
+from microllm.schema import IntentError, parse_intent, validate_intent
 
 
 @dataclass
@@ -52,9 +52,15 @@ class Predictor(ABC):
         latency = _ms(start)
         try:
             intent = parse_intent(raw)
+            finished = self.finish(intent, text)
+            intent = intent if finished is intent else validate_intent(finished)
         except IntentError as e:
             return Prediction(None, raw, confidence, latency, f"{e.kind}: {e.message}")
         return Prediction(intent, raw, confidence, latency, None)
+
+    def finish(self, intent: dict, text: str) -> dict:
+        """A last, rule-based step on a parsed intent (e.g. backends.unfilled); by default none."""
+        return intent
 
     def predict_batch(self, texts: Iterable[str]) -> list[Prediction]:
         """Predict each text in order (backends may override with real batching)."""

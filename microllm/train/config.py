@@ -33,6 +33,9 @@ class FinetuneConfig:
     # More training files after train_file, e.g. the synthetic test split's held-out templates for a final model
     # trained once the recipe is fixed (its test-split score then means nothing; dev and val still do).
     extra_train_files: list[str] = field(default_factory=list)
+    # New rows besides train_file, taken whole like it (never cut by extra_max_examples): e.g. a final pass over the
+    # test split's templates *and* paraphrases, with a replay sample of train as extra_train_files.
+    more_train_files: list[str] = field(default_factory=list)
     # The extra files' rows, together, subsampled to this many (None = all): a short pass over new rows (train_file)
     # with a replay sample of rows the model has already learned, so that it does not drift from them.
     extra_max_examples: int | None = None

@@ -91,17 +91,21 @@ def load_train_rows(
     max_examples: int | None = None,
     seed: int = 0,
     extra_max_examples: int | None = None,
+    more_files: list[str] | tuple = (),
 ) -> list[dict]:
-    """The training rows of ``train_file`` and then of each extra file (each refused if held out), subsampled as one;
-    the extra files' rows first subsampled together to ``extra_max_examples`` (a replay sample)."""
+    """The training rows of ``train_file``, of each of ``more_files`` and then of each extra file (every file refused
+    if held out), subsampled as one; the extra files' rows first subsampled together to ``extra_max_examples`` (a
+    replay sample)."""
     extra = subsample([row for path in extra_files for row in load_rows(path)], extra_max_examples, seed)
-    return subsample([*load_rows(train_file), *extra], max_examples, seed)
+    new = [row for path in (train_file, *more_files) for row in load_rows(path)]
+    return subsample([*new, *extra], max_examples, seed)
 
 
 def data_files(cfg) -> dict[str, str]:
     """Every data file the run reads, by role (for provenance)."""
+    more = {f"train_more_{i}": path for i, path in enumerate(cfg.more_train_files, 1)}
     extra = {f"train_extra_{i}": path for i, path in enumerate(cfg.extra_train_files, 1)}
-    return {"train": cfg.train_file, **extra, **({"val": cfg.val_file} if cfg.val_file else {})}
+    return {"train": cfg.train_file, **more, **extra, **({"val": cfg.val_file} if cfg.val_file else {})}
 
 
 def build_dataset(rows: list[dict], style: str = "short"):
