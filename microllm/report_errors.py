@@ -77,3 +77,21 @@ def error_kinds_table(arms: dict[str, str | Path], results_dir: str | Path = "re
             if path.exists():
                 out.append({"arm": label, "dataset": ds, **error_kinds(path)})
     return pd.DataFrame(out)
+
+
+def changed_answers(before: str | Path, after: str | Path) -> pd.DataFrame:
+    """Per category, how two predictions files of the same rows differ: exact match of each, rows fixed (wrong ->
+    right) and broken (right -> wrong), e.g. one model decoded under two versions of a decoding rule."""
+    a, b = read_jsonl(before), read_jsonl(after)
+    if [r.get("id") for r in a] != [r.get("id") for r in b]:
+        raise ValueError(f"{before} and {after} do not hold the same rows in the same order")
+    out = []
+    for cat in sorted({r.get("category") or "?" for r in a}):
+        pairs = [(x["exact"], y["exact"]) for x, y in zip(a, b, strict=True) if (x.get("category") or "?") == cat]
+        out.append({"category": cat, "n": len(pairs), "before": sum(x for x, _ in pairs) / len(pairs),
+                    "after": sum(y for _, y in pairs) / len(pairs), "fixed": sum(y and not x for x, y in pairs),
+                    "broken": sum(x and not y for x, y in pairs)})  # fmt: skip
+    total = {"category": "all", "n": len(a), "before": sum(r["exact"] for r in a) / len(a),
+             "after": sum(r["exact"] for r in b) / len(b), "fixed": sum(o["fixed"] for o in out),
+             "broken": sum(o["broken"] for o in out)}  # fmt: skip
+    return pd.DataFrame([*out, total])

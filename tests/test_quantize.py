@@ -108,6 +108,9 @@ def test_a_mixed_format_quantizes_only_the_embedding_lower(quantized, tiny):
     q8 = next(r["size_bytes"] for r in quantized["formats"] if r["format"] == "Q8_0")
     assert out.stat().st_size < q8 and run_of(out) == "tiny"
     assert "Q8_0_EMB_Q5_1" in load_config(QuantizeConfig, None, ["formats=[q8_0_emb_q5_1]"]).formats
+    low = quantize_gguf(f16, tiny["root"] / "mix" / "tiny-Q4_0_EMB_Q5_1.gguf", "Q4_0_EMB_Q5_1", 1)
+    low_types = {t.name: t.tensor_type.name for t in GGUFReader(low).tensors}
+    assert low_types["token_embd.weight"] == "Q5_1" and "Q4_0" in set(low_types.values())
 
 
 def test_quantized_gguf_runs_in_the_llamacpp_predictor(quantized):

@@ -3,7 +3,7 @@
 import pytest
 
 from microllm.data.io import write_jsonl
-from microllm.report_errors import error_kind, error_kinds, error_kinds_table
+from microllm.report_errors import changed_answers, error_kind, error_kinds, error_kinds_table
 
 GOLD = {"action": "dns_update", "name": "minio.corp.example.org", "record_type": "A", "value": "172.25.124.132"}
 REQUEST = "Minio.Corp.Example.ORG. has to point to 172.25.124.132 from now on"
@@ -47,3 +47,17 @@ def test_shares_and_table(tmp_path):
     table = error_kinds_table({"the arm": "arm"}, tmp_path)
     assert list(table["arm"]) == ["the arm"] and list(table["dataset"]) == ["dev"]
     assert table[["exact", "action", "invented value", "other field", "no output"]].sum(axis=1).iloc[0] == 1.0
+
+
+def test_changed_answers_counts_fixed_and_broken_rows_per_category(tmp_path):
+    def rows(flags):
+        return [{"id": str(i), "category": c, "exact": ok} for i, (c, ok) in enumerate(flags)]
+
+    before = write_jsonl(rows([("dns", False), ("dns", True), ("users", True)]), tmp_path / "a.jsonl")
+    after = write_jsonl(rows([("dns", True), ("dns", True), ("users", False)]), tmp_path / "b.jsonl")
+    t = changed_answers(before, after).set_index("category")
+    assert t.loc["dns", "fixed"] == 1 and t.loc["dns", "broken"] == 0 and t.loc["dns", "after"] == 1.0
+    assert t.loc["users", "broken"] == 1 and t.loc["all", "n"] == 3 and t.loc["all", "before"] == 2 / 3
+    other = write_jsonl(rows([("dns", True)]), tmp_path / "c.jsonl")
+    with pytest.raises(ValueError, match="same rows"):
+        changed_answers(before, other)

@@ -24,6 +24,8 @@ QTYPES = {
 EMBED_MIXES = {
     "Q8_0_EMB_Q5_1": ("Q8_0", "GGML_TYPE_Q5_1"),
     "Q8_0_EMB_Q4_0": ("Q8_0", "GGML_TYPE_Q4_0"),
+    # 4-bit projections: Qwen2.5-0.5B's rows (896 wide) fit no k-quant, and its base came from a Q4_K_M GGUF anyway.
+    "Q4_0_EMB_Q5_1": ("Q4_0", "GGML_TYPE_Q5_1"),
 }
 FORMATS = (*QTYPES, *EMBED_MIXES)
 
