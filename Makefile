@@ -23,6 +23,9 @@ FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
 FULL_V3_PARA_RUN := artifacts/finetune/gemma-full-v3-para/merged/config.json
 QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
 QWEN_V3_FINAL_RUN := artifacts/finetune/qwen-coder-lora-v3-final/merged/config.json
+QWEN_V3_GGUF := artifacts/quantized/qwen-coder-lora-v3/qwen-coder-lora-v3-Q8_0_EMB_Q5_1-V32000.gguf
+# All 1,028 synthetic test rows for the first Qwen pass (notebook 03, section 7; the final pass trained on them)
+QWEN_TEST_EVAL := results/finetune/qwen-coder-lora-v3/eval/trimmed-grounded-netmask-slotnames/test/metrics.json
 SMOLLM2_RUN := artifacts/finetune/smollm2-lora/merged/config.json
 SCRATCH_RUN := artifacts/finetune/scratch-small/merged/config.json
 
@@ -125,6 +128,8 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml
 	$(BIN)/microllm bench --config configs/bench-qwen-v3.yaml
+	test -f $(QWEN_TEST_EVAL) || $(BIN)/microllm eval --predictor llamacpp --model $(QWEN_V3_GGUF) -o prompt=auto \
+		-o constrained=true -o ground=true --data data/synthetic/test.jsonl --out-dir $(dir $(QWEN_TEST_EVAL))
 
 ab: quantize               ## micro vs general vs routed, side by side in one process (run it on an idle machine)
 	$(BIN)/microllm ab --config configs/ab.yaml

@@ -66,6 +66,10 @@ def answer_changes(results_dir: str | Path, slug: str, ab_run: str, arm: str = "
     ab = [r for r in map(json.loads, (base / "ab" / ab_run / "predictions.jsonl").open())
           if r["arm"] == arm and r["data"] == data]  # fmt: skip
     changed = [r for r in ab if r["output"] != plain[r["id"]]["output"]]
-    exact_plain = row_results([r["gold"] for r in changed], [plain[r["id"]]["output"] for r in changed])["exact"]
+    exact_plain = 0
+    if changed:  # row_results of no rows has no columns
+        exact_plain = int(
+            row_results([r["gold"] for r in changed], [plain[r["id"]]["output"] for r in changed])["exact"].sum()
+        )
     return {"rows": len(ab), "changed": len(changed), "exact_in_ab": sum(r["exact"] for r in changed),
-            "exact_one_pass": int(exact_plain.sum()) if changed else 0}  # fmt: skip
+            "exact_one_pass": exact_plain}  # fmt: skip

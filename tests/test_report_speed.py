@@ -46,3 +46,6 @@ def test_answer_changes_counts_rows_the_two_runs_answered_differently(tmp_path):
             {"id": "a", "arm": "general", "data": "dev", "output": other, "gold": gold, "exact": False}]  # fmt: skip
     (ab / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert answer_changes(tmp_path, "arm", "run") == {"rows": 3, "changed": 2, "exact_in_ab": 1, "exact_one_pass": 1}
+    same = {"rows": 1, "changed": 0, "exact_in_ab": 0, "exact_one_pass": 0}  # the general arm: no answer differs
+    (plain / "predictions.jsonl").write_text(json.dumps({"id": "a", "output": other}) + "\n")
+    assert answer_changes(tmp_path, "arm", "run", arm="general") == same
