@@ -61,6 +61,16 @@ def _cmd_eval(args) -> int:
     return 0
 
 
+def _cmd_refinish(args) -> int:
+    from microllm.evaluate import refinish
+
+    command = f"microllm refinish {args.predictions} --data {args.data} --out-dir {args.out_dir}"
+    m = refinish(args.predictions, args.data, args.out_dir, command=command)
+    print(f"{m['predictor']} on {args.data}: exact match {m['refinished_from']['exact_match']:.3f} -> "
+          f"{m['exact_match']:.3f} (n={m['n']}), re-finished from {args.predictions}")  # fmt: skip
+    return 0
+
+
 def _cmd_baselines(args) -> int:
     from microllm.baselines.runner import run_baselines
 
@@ -271,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
             c.add_argument("--out-dir", default=None, help="default: results/eval/<predictor>/<data>/")
             c.add_argument("--limit", type=int, default=None)
         c.set_defaults(func=func)
+
+    rf = sub.add_parser("refinish", help="re-apply the grounded checks to saved raw outputs of a grounded run; rescore")
+    rf.add_argument("predictions", help="a predictions.jsonl written by eval/compare (its metrics.json beside it)")
+    rf.add_argument("--data", required=True, help="the gold file those predictions were made on")
+    rf.add_argument("--out-dir", required=True)
+    rf.set_defaults(func=_cmd_refinish)
 
     b = sub.add_parser("baselines", help="score the rules and classic baselines on test and dev")
     b.add_argument("--config", default=None, help="YAML BaselineConfig (e.g. configs/baselines.yaml)")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from microllm.predictors.base import Predictor
+from microllm.backends.finish import finish_grounded
+from microllm.predictors.base import Predictor, read_answer
 from microllm.provenance import provenance
 from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_rows
 from microllm.score import row_results, summarize
@@ -67,13 +69,29 @@ def evaluate(
     gold = read_gold(data_path, limit)
     requests = [Request(str(r.get("id", i)), r["input"], _bad_text(r["input"])) for i, r in enumerate(gold, 1)]
     rows = predict_requests(predictor, requests)
+    out = Path(out_dir) if out_dir else default_out_dir(predictor.name, data_path)
+    return write_scored(rows, gold, predictor.name, data_path, out, n_resamples, seed, command, extra)
+
+
+def write_scored(
+    rows: list[dict],
+    gold: list[dict],
+    name: str,
+    data_path: str | Path,
+    out: Path,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    command: str | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """Score prediction rows against their gold rows; write ``metrics.json`` and ``predictions.jsonl`` to ``out``."""
     categories = [r.get("category") or r["output"]["action"] for r in gold]
     per_row = row_results([r["output"] for r in gold], [r["output"] for r in rows])
     scores = summarize(per_row, categories, n_resamples, seed)
     exact = per_row["exact"].tolist()
     latencies = [r["latency_ms"] for r in rows]
     metrics = {
-        "predictor": predictor.name,
+        "predictor": name,
         "data": str(data_path),
         **scores.to_dict(),
         "confidence": _confidence_split(rows, exact),
@@ -82,10 +100,38 @@ def evaluate(
         **(extra or {}),
         "provenance": provenance({"data": data_path}, command),
     }
-    out = Path(out_dir) if out_dir else default_out_dir(predictor.name, data_path)
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     for r, g, ok in zip(rows, gold, exact, strict=True):
         r.update(gold=g["output"], category=g.get("category"), exact=ok)
     write_jsonl_rows(rows, out / "predictions.jsonl")
     return metrics
+
+
+def refinish(
+    predictions: str | Path,
+    data_path: str | Path,
+    out_dir: str | Path,
+    finish: Callable[[dict, str], dict] = finish_grounded,
+    command: str | None = None,
+) -> dict:
+    """Re-read each saved ``raw`` output and apply ``finish`` again; score and write as :func:`evaluate` does.
+
+    Exactly what a rerun gives when only the rule-based last step changed (decoding, latency and confidence are the
+    saved ones); the saved rows must be the gold file's (or its ``limit`` subset), in order."""
+    saved = [json.loads(line) for line in Path(predictions).read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = read_gold(data_path, len(saved))  # a run with ``limit`` scored this same hash-spread subset
+    if [r["input"] for r in saved] != [g["input"] for g in gold]:
+        raise ValueError(f"{predictions} does not hold the rows of {data_path} in order")
+    rows = []
+    for r in saved:
+        keep = {k: r[k] for k in ("id", "input", "raw", "confidence", "latency_ms")}
+        if r["raw"]:
+            intent, error = read_answer(r["raw"], r["input"], finish)
+        else:  # never reached the model (a bad input) or the backend failed: the saved error stands
+            intent, error = r["output"], r["error"]
+        rows.append({**keep, "output": intent, "error": error})
+    before = json.loads((Path(predictions).parent / "metrics.json").read_text(encoding="utf-8"))
+    extra = {k: before[k] for k in ("arm", "model_size_mb", "rss_load_mb") if k in before}
+    extra["refinished_from"] = {"predictions": str(predictions), "exact_match": before.get("exact_match")}
+    return write_scored(rows, gold, before["predictor"], data_path, Path(out_dir), command=command, extra=extra)

@@ -92,6 +92,17 @@ def test_zero_shot_and_unconstrained_run(files):
         assert pred.last_usage["completion_tokens"] <= 8
 
 
+def test_decision_confidence_is_never_above_value_confidence(files):
+    plain = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="3", max_tokens=str(MAX_TOKENS))
+    strict = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="3", max_tokens=str(MAX_TOKENS),
+                               confidence="decisions")  # fmt: skip
+    for query in QUERIES[:2]:
+        a, b = plain.predict(query), strict.predict(query)
+        assert a.raw == b.raw and 0.0 <= b.confidence <= a.confidence <= 1.0
+    with pytest.raises(ValueError, match="confidence must be"):
+        LlamaCppPredictor(model=files["model"], confidence="tokens")
+
+
 def test_missing_or_wrong_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelUnavailable, match="does not exist"):
         LlamaCppPredictor(model=str(tmp_path / "missing.gguf"))

@@ -72,15 +72,34 @@ def value_char_mask(text: str) -> list[bool]:
     return mask
 
 
-def confidence(pieces: Sequence[str], logprobs: Sequence[float]) -> float:
-    """Probability of the least likely *value* token (all tokens when no value token is found).
+def decision_chars(text: str) -> list[bool]:
+    """True for the ``,``, ``}`` and ``]`` outside strings: where the model decides to go on or to stop.
+
+    An answer that leaves out a field or a step is wrong at such a character, not at a value."""
+    mask, in_string, escaped = [False] * len(text), False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            escaped, in_string = (ch == "\\" and not escaped), (in_string and (escaped or ch != '"'))
+        elif ch == '"':
+            in_string = True
+        elif ch in ",}]":
+            mask[i] = True
+    return mask
+
+
+def confidence(pieces: Sequence[str], logprobs: Sequence[float], decisions: bool = False) -> float:
+    """Probability of the least likely *value* token (all tokens when no value token is found); with
+    ``decisions``, of the least likely value or go-on/stop token (:func:`decision_chars`).
 
     ``pieces`` are the generated tokens' texts, in order; ``logprobs`` their log-probabilities under the model's
     own (unconstrained) distribution, so a value the grammar forced but the model doubted still scores low.
     """
     if not logprobs:
         return 0.0
-    mask = value_char_mask("".join(pieces))
+    text = "".join(pieces)
+    mask = value_char_mask(text)
+    if decisions:
+        mask = [a or b for a, b in zip(mask, decision_chars(text), strict=True)]
     picked, pos = [], 0
     for piece, lp in zip(pieces, logprobs, strict=True):
         if any(mask[pos : pos + len(piece)]):

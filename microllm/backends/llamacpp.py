@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
+from microllm.backends.finish import finish_grounded
 from microllm.backends.grammar_check import GreedyGrammar, GroundedGrammar
-from microllm.backends.unfilled import clarify_unfilled
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
@@ -41,6 +41,13 @@ class LlamaCppConfig:
     # Copied values (names, hosts, passwords, ports) only from the request (backends.grounding); a required value
     # that is only its slot's name then gives clarify (backends.unfilled).
     ground: bool = False
+    # Confidence from the value tokens only ("values"), or from them and the go-on/stop tokens ("decisions"): the
+    # latter also sees a doubted omission (a left-out field or step), which no value token can.
+    confidence: str = "values"
+
+    def __post_init__(self):
+        if self.confidence not in ("values", "decisions"):
+            raise ValueError(f"confidence must be 'values' or 'decisions', not {self.confidence!r}")
 
 
 def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
@@ -63,7 +70,7 @@ class LlamaCppPredictor(Predictor):
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
                  greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8,
-                 ground: bool | str = False):  # fmt: skip
+                 ground: bool | str = False, confidence: str = "values"):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -72,7 +79,8 @@ class LlamaCppPredictor(Predictor):
             raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
                                   greedy_check=_bool(greedy_check), draft=draft,
-                                  draft_tokens=int(draft_tokens), ground=_bool(ground))  # fmt: skip
+                                  draft_tokens=int(draft_tokens), ground=_bool(ground),
+                                  confidence=confidence)  # fmt: skip
         if self.cfg.draft not in ("none", "ngram"):
             raise ValueError(f"draft must be 'none' or 'ngram', not {draft!r}")
         if self.cfg.draft == "ngram" and self.cfg.constrained and not self.cfg.greedy_check:
@@ -107,8 +115,8 @@ class LlamaCppPredictor(Predictor):
         self.last_usage: dict = {}
 
     def finish(self, intent: dict, text: str) -> dict:
-        """Grounded: a required value that is only its slot's own name becomes ``clarify`` (backends.unfilled)."""
-        return clarify_unfilled(intent) if self.cfg.ground else intent
+        """Grounded: the rule-based checks of :mod:`microllm.backends.finish`; otherwise none."""
+        return finish_grounded(intent, text) if self.cfg.ground else intent
 
     def prompt_tokens(self, text: str) -> list[int]:
         """The query rendered with the model's chat template, tokenized (special tokens parsed)."""
@@ -174,7 +182,7 @@ class LlamaCppPredictor(Predictor):
                            "speculative": passes, "grounding": _grounding_usage(checker)}  # fmt: skip
         if checker is not None:
             checker.close()
-        return (raw[:end] if end else raw), confidence(pieces, logprobs)
+        return (raw[:end] if end else raw), confidence(pieces, logprobs, self.cfg.confidence == "decisions")
 
     def _generate_plain(self, tokens: list[int], checker, emit) -> None:
         """One forward pass per token through llama-cpp-python's own generator."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from microllm.schema import IntentError, parse_intent, validate_intent
@@ -49,14 +49,8 @@ class Predictor(ABC):
             raw, confidence = self.generate(text)
         except Exception as e:  # a backend failure is one bad row, not a crashed batch
             return Prediction(None, "", None, _ms(start), f"{type(e).__name__}: {e}")
-        latency = _ms(start)
-        try:
-            intent = parse_intent(raw)
-            finished = self.finish(intent, text)
-            intent = intent if finished is intent else validate_intent(finished)
-        except IntentError as e:
-            return Prediction(None, raw, confidence, latency, f"{e.kind}: {e.message}")
-        return Prediction(intent, raw, confidence, latency, None)
+        intent, error = read_answer(raw, text, self.finish)
+        return Prediction(intent, raw, confidence, _ms(start), error)
 
     def finish(self, intent: dict, text: str) -> dict:
         """A last, rule-based step on a parsed intent (e.g. backends.unfilled); by default none."""
@@ -65,6 +59,16 @@ class Predictor(ABC):
     def predict_batch(self, texts: Iterable[str]) -> list[Prediction]:
         """Predict each text in order (backends may override with real batching)."""
         return [self.predict(t) for t in texts]
+
+
+def read_answer(raw: str, text: str, finish: Callable[[dict, str], dict]) -> tuple[dict | None, str | None]:
+    """Parse a model's raw text and apply ``finish``: ``(intent, None)``, or ``(None, "kind: message")``."""
+    try:
+        intent = parse_intent(raw)
+        finished = finish(intent, text)
+        return (intent if finished is intent else validate_intent(finished)), None
+    except IntentError as e:
+        return None, f"{e.kind}: {e.message}"
 
 
 def _ms(start: float) -> float:

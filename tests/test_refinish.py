@@ -1,0 +1,81 @@
+"""Re-applying the rule-based last step to saved raw outputs gives what a rerun gives, and keeps every row."""
+
+import json
+
+import pytest
+
+from microllm.backends.finish import finish_grounded
+from microllm.evaluate import evaluate, refinish
+from microllm.predictors.base import Predictor
+
+GOLD = [
+    {"id": "a", "input": "gpasswd -d joao.p", "category": "clarify",
+     "output": {"action": "clarify", "intent": "user_remove_from_group", "missing": ["group"]}},
+    {"id": "b", "input": "int.example.net IN MX 10 mx.eu.example.net", "category": "dns",
+     "output": {"action": "dns_add", "name": "int.example.net", "record_type": "MX", "value": "mx.eu.example.net",
+                "priority": 10}},
+    {"id": "c", "input": "Remove user jane", "category": "users",
+     "output": {"action": "user_remove", "username": "jane"}},
+    {"id": "d", "input": "Remove user bob", "category": "users",
+     "output": {"action": "user_remove", "username": "bob"}},
+]  # fmt: skip
+RAW = {
+    "gpasswd -d joao.p": '{"action": "user_remove_from_group", "username": "joao.p", "group": "gpasswd"}',
+    "int.example.net IN MX 10 mx.eu.example.net": '{"action": "dns_add", "name": "int.example.net", '
+    '"record_type": "MX", "value": "mx.eu.example.net", "ttl": 10}',
+    "Remove user jane": '{"action": "user_remove", "username": "jane"}',
+    "Remove user bob": "not json",
+}
+
+
+class Canned(Predictor):
+    def __init__(self, finish):
+        self.name, self._finish = "canned", finish
+
+    def generate(self, text):
+        return RAW[text], 0.5
+
+    def finish(self, intent, text):
+        return self._finish(intent, text)
+
+
+def test_refinish_equals_a_rerun_with_the_new_step(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
+    before = evaluate(Canned(lambda i, t: i), gold, tmp_path / "before", n_resamples=50)
+    assert before["exact_match"] == 0.25
+    after = refinish(tmp_path / "before" / "predictions.jsonl", gold, tmp_path / "after", finish_grounded)
+    rerun = evaluate(Canned(finish_grounded), gold, tmp_path / "rerun", n_resamples=50)
+    assert after["exact_match"] == rerun["exact_match"] == 0.75
+    assert after["refinished_from"]["exact_match"] == 0.25 and after["predictor"] == "canned"
+    rows = [json.loads(line) for line in (tmp_path / "after" / "predictions.jsonl").read_text().splitlines()]
+    again = [json.loads(line) for line in (tmp_path / "rerun" / "predictions.jsonl").read_text().splitlines()]
+    drop = ("latency_ms",)
+    assert [{k: v for k, v in r.items() if k not in drop} for r in rows] == [
+        {k: v for k, v in r.items() if k not in drop} for r in again
+    ]
+    assert rows[3]["output"] is None and rows[3]["error"].startswith("not_json")  # kept, still reported
+
+
+def test_refinish_refuses_predictions_of_other_rows(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
+    evaluate(Canned(lambda i, t: i), gold, tmp_path / "before", n_resamples=50)
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps(r) + "\n" for r in GOLD[::-1]))
+    with pytest.raises(ValueError, match="does not hold the rows"):
+        refinish(tmp_path / "before" / "predictions.jsonl", other, tmp_path / "after")
+
+
+def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
+    from microllm.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
+    evaluate(Canned(lambda i, t: i), gold, tmp_path / "before", n_resamples=50)
+    assert main(["refinish", str(tmp_path / "before" / "predictions.jsonl"), "--data", str(gold),
+                 "--out-dir", str(tmp_path / "after")]) == 0  # fmt: skip
+    assert "0.250 -> 0.750" in capsys.readouterr().out
+    meta = json.loads((tmp_path / "after" / "metrics.json").read_text())
+    assert meta["provenance"]["command"].startswith("microllm refinish")
+    assert main(["refinish", str(tmp_path / "missing.jsonl"), "--data", str(gold), "--out-dir", "x"]) == 2
