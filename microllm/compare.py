@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
+from microllm.backends.finish import FINISH_VERSION
 from microllm.config import save_config
 from microllm.evaluate import evaluate
 from microllm.models import CATALOG, ModelUnavailable, resolve_model
@@ -97,6 +98,7 @@ def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground
         arm["draft"] = extra["draft"] = cfg.draft
     if ground:  # microllm.backends.grounding; ungrounded arms keep their old records and paths
         arm["ground"] = extra["ground"] = True
+        arm["finish"] = FINISH_VERSION  # records made under other checks are stale
     slug = run_slug(model, cfg.backend, prompt, constrained) + ("" if cfg.draft == "none" else f"-{cfg.draft}")
     slug += "-grounded" if ground else ""
     return arm, extra, {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from microllm.backends.finish import finish_grounded
+from microllm.backends.finish import FINISH_VERSION, finish_grounded
 from microllm.predictors.base import Predictor, read_answer
 from microllm.provenance import provenance
 from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_rows
@@ -133,5 +133,7 @@ def refinish(
         rows.append({**keep, "output": intent, "error": error})
     before = json.loads((Path(predictions).parent / "metrics.json").read_text(encoding="utf-8"))
     extra = {k: before[k] for k in ("arm", "model_size_mb", "rss_load_mb") if k in before}
+    if extra.get("arm", {}).get("ground"):
+        extra["arm"] = {**extra["arm"], "finish": FINISH_VERSION}  # now scored under the current checks
     extra["refinished_from"] = {"predictions": str(predictions), "exact_match": before.get("exact_match")}
     return write_scored(rows, gold, before["predictor"], data_path, Path(out_dir), command=command, extra=extra)

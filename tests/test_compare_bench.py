@@ -7,6 +7,7 @@ import shutil
 import pytest
 from conftest import ROOT
 
+from microllm.backends.finish import FINISH_VERSION
 from microllm.bench import BenchConfig, run_benchmark
 from microllm.compare import CompareConfig, run_comparison, run_slug
 from microllm.testing import make_tiny_gguf
@@ -45,6 +46,16 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     grounded = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-grounded") / "dev" /
                            "metrics.json").read_text())  # fmt: skip
     assert grounded["arm"]["ground"] is True and grounded["predictor"].endswith(":grounded")
+    assert grounded["arm"]["finish"] == FINISH_VERSION
+    # A grounded record made under other finishing checks is stale: scored again, not reused.
+    path = metrics.parent.parent.parent / (metrics.parent.parent.name + "-grounded") / "dev" / "metrics.json"
+    path.write_text(json.dumps({**grounded, "arm": {**grounded["arm"], "finish": FINISH_VERSION - 1},
+                                "exact_match": -1.0}))  # fmt: skip
+    again, _ = run_comparison(
+        CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [False, True]}), log=lambda _: None
+    )
+    assert again["exact_match"].iloc[1] == both["exact_match"].iloc[1] >= 0
+    assert json.loads(path.read_text())["arm"]["finish"] == FINISH_VERSION
 
 
 def test_run_slug_is_path_safe():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from microllm.backends.finish import finish_grounded
+from microllm.backends.finish import FINISH_VERSION, finish_grounded
 from microllm.evaluate import evaluate, refinish
 from microllm.predictors.base import Predictor
 
@@ -48,6 +48,7 @@ def test_refinish_equals_a_rerun_with_the_new_step(tmp_path):
     rerun = evaluate(Canned(finish_grounded), gold, tmp_path / "rerun", n_resamples=50)
     assert after["exact_match"] == rerun["exact_match"] == 0.75
     assert after["refinished_from"]["exact_match"] == 0.25 and after["predictor"] == "canned"
+    assert "arm" not in after  # evaluate's own runs have none; compare's grounded arms get the current checks
     rows = [json.loads(line) for line in (tmp_path / "after" / "predictions.jsonl").read_text().splitlines()]
     again = [json.loads(line) for line in (tmp_path / "rerun" / "predictions.jsonl").read_text().splitlines()]
     drop = ("latency_ms",)
@@ -72,10 +73,17 @@ def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
-    evaluate(Canned(lambda i, t: i), gold, tmp_path / "before", n_resamples=50)
+    evaluate(
+        Canned(lambda i, t: i),
+        gold,
+        tmp_path / "before",
+        n_resamples=50,
+        extra={"arm": {"model": "m.gguf", "ground": True, "finish": 1}},
+    )  # as compare records a grounded arm
     assert main(["refinish", str(tmp_path / "before" / "predictions.jsonl"), "--data", str(gold),
                  "--out-dir", str(tmp_path / "after")]) == 0  # fmt: skip
     assert "0.250 -> 0.750" in capsys.readouterr().out
     meta = json.loads((tmp_path / "after" / "metrics.json").read_text())
     assert meta["provenance"]["command"].startswith("microllm refinish")
+    assert meta["arm"] == {"model": "m.gguf", "ground": True, "finish": FINISH_VERSION}
     assert main(["refinish", str(tmp_path / "missing.jsonl"), "--data", str(gold), "--out-dir", "x"]) == 2
