@@ -87,3 +87,30 @@ def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
     assert meta["provenance"]["command"].startswith("microllm refinish")
     assert meta["arm"] == {"model": "m.gguf", "ground": True, "finish": FINISH_VERSION}
     assert main(["refinish", str(tmp_path / "missing.jsonl"), "--data", str(gold), "--out-dir", "x"]) == 2
+
+
+def test_the_grounded_checks_run_in_order_and_keep_an_unchanged_answer_itself():
+    from microllm.backends.finish import drop_echoed_full_name
+
+    echo = {"action": "user_add", "username": "femi", "full_name": "Femi"}
+    assert finish_grounded(echo, "sudo useradd --create-home femi") == {"action": "user_add", "username": "femi"}
+    real = {"action": "user_add", "username": "femi", "full_name": "Femi Adeyemi"}
+    assert finish_grounded(real, "create user femi (Femi Adeyemi)") is real
+    multi = {"action": "multi", "steps": [echo, {"action": "group_add", "group": "ops"}]}
+    assert drop_echoed_full_name(multi)["steps"][0] == {"action": "user_add", "username": "femi"}
+    # usermod's flags first, then the slot check: "-r -G usermod" names no group
+    odd = {"action": "user_add_to_group", "username": "lars.e", "group": "usermod"}
+    assert finish_grounded(odd, "usermod -r -G usermod lars.e") == {
+        "action": "clarify", "intent": "user_remove_from_group", "missing": ["group"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["data/synthetic/train.jsonl", "data/synthetic/val.jsonl", "data/synthetic/test.jsonl",
+                                  "data/synthetic-v3/train.jsonl", "data/paraphrase-v1/train.jsonl"])  # fmt: skip
+def test_every_committed_gold_answer_survives_the_checks(path):
+    from conftest import ROOT
+
+    from microllm.data.io import read_jsonl
+
+    rows = read_jsonl(ROOT / path)
+    changed = [(r["input"], r["output"]) for r in rows if finish_grounded(r["output"], r["input"]) != r["output"]]
+    assert rows and not changed, changed[:3]
