@@ -119,3 +119,16 @@ def archived_scores(results_dir: str | Path = "results") -> pd.DataFrame:
                      "n": m["n"], "exact_match": m["exact_match"], "em_ci95_low": lo, "em_ci95_high": hi,
                      "valid_json_rate": m["valid_json_rate"], "data_sha256": sha})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def confidence_modes(eval_dir: str | Path) -> pd.DataFrame:
+    """Exact match and mean confidence of right and wrong answers for each ``<dataset>-conf-<mode>`` evaluation
+    under ``eval_dir`` (one model decoded with ``confidence=values`` and ``confidence=decisions``)."""
+    rows = []
+    for path in sorted(Path(eval_dir).glob("*-conf-*/metrics.json")):
+        m = json.loads(path.read_text())
+        dataset, mode = path.parent.name.split("-conf-", 1)
+        conf = m.get("confidence") or {}
+        rows.append({"dataset": dataset, "confidence": mode, "n": m["n"], "exact_match": m["exact_match"],
+                     "mean_conf_correct": conf.get("mean_correct"), "mean_conf_wrong": conf.get("mean_wrong")})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from microllm.report_finetune import before_after, load_profile, load_runs, plot_losses
+from microllm.report_finetune import before_after, confidence_modes, load_profile, load_runs, plot_losses
 from microllm.report_models import grounding_effect, load_comparison
 from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
 
@@ -174,3 +174,15 @@ def test_archived_scores_of_an_earlier_run(tmp_path):
                                      "exact_match": 0.69, "em_ci95_low": 0.61, "em_ci95_high": 0.76,
                                      "valid_json_rate": 1.0, "data_sha256": "eb3159ba6036"}]  # fmt: skip
     assert archived_scores(tmp_path / "none").empty
+
+
+def test_confidence_modes_one_row_per_dataset_and_mode(tmp_path):
+    for name, wrong in [("dev-conf-values", 0.8), ("dev-conf-decisions", 0.6), ("val-conf-values", 0.75)]:
+        (tmp_path / name).mkdir()
+        m = {"n": 10, "exact_match": 0.9, "confidence": {"mean_correct": 0.95, "mean_wrong": wrong}}
+        (tmp_path / name / "metrics.json").write_text(json.dumps(m))
+    (tmp_path / "dev").mkdir()  # an evaluation without a confidence mode is not one of them
+    (tmp_path / "dev" / "metrics.json").write_text("{}")
+    got = confidence_modes(tmp_path)
+    assert list(zip(got["dataset"], got["confidence"], got["mean_conf_wrong"], strict=True)) == [
+        ("dev", "decisions", 0.6), ("dev", "values", 0.8), ("val", "values", 0.75)]
