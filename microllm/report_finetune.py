@@ -130,5 +130,6 @@ def confidence_modes(eval_dir: str | Path) -> pd.DataFrame:
         dataset, mode = path.parent.name.split("-conf-", 1)
         conf = m.get("confidence") or {}
         rows.append({"dataset": dataset, "confidence": mode, "n": m["n"], "exact_match": m["exact_match"],
-                     "mean_conf_correct": conf.get("mean_correct"), "mean_conf_wrong": conf.get("mean_wrong")})  # fmt: skip
+                     "mean_conf_correct": conf.get("mean_correct"),
+                     "mean_conf_wrong": conf.get("mean_wrong")})  # fmt: skip
     return pd.DataFrame(rows)

@@ -185,4 +185,7 @@ def test_confidence_modes_one_row_per_dataset_and_mode(tmp_path):
     (tmp_path / "dev" / "metrics.json").write_text("{}")
     got = confidence_modes(tmp_path)
     assert list(zip(got["dataset"], got["confidence"], got["mean_conf_wrong"], strict=True)) == [
-        ("dev", "decisions", 0.6), ("dev", "values", 0.8), ("val", "values", 0.75)]
+        ("dev", "decisions", 0.6),
+        ("dev", "values", 0.8),
+        ("val", "values", 0.75),
+    ]
