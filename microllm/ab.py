@@ -18,6 +18,7 @@ import pandas as pd
 import psutil
 from scipy.stats import binomtest
 
+from microllm.backends.finish import FINISH_VERSION
 from microllm.calibration import calibration_summary
 from microllm.config import load_config, save_config
 from microllm.evaluate import read_gold
@@ -165,6 +166,7 @@ def run_ab(cfg: ABConfig, command: str | None = None) -> pd.DataFrame:
                                   for a, b in itertools.combinations(results, 2)}  # fmt: skip
     metrics["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     metrics["price_per_core_hour"] = cfg.price_per_core_hour
+    metrics["finish"] = FINISH_VERSION  # grounded arms: the finishing checks their answers went through
     metrics["provenance"] = provenance(cfg.datasets, command)
     out = Path(cfg.results_dir) / "ab" / cfg.run
     out.mkdir(parents=True, exist_ok=True)
@@ -175,11 +177,16 @@ def run_ab(cfg: ABConfig, command: str | None = None) -> pd.DataFrame:
 
 
 def _is_current(cfg: ABConfig, out: Path) -> bool:
-    """Whether results/ab/<run>/ were made by this very config, on these data files, after its model files."""
+    """Whether results/ab/<run>/ were made by this very config, on these data files, after its model files, and
+    (with grounded arms) under the current finishing checks."""
     files = [out / n for n in ("config.yaml", "metrics.json", "predictions.jsonl")]
     if not all(p.is_file() for p in files) or load_config(ABConfig, files[0]) != cfg:
         return False
-    data = json.loads(files[1].read_text()).get("provenance", {}).get("data", {})
+    recorded = json.loads(files[1].read_text())
+    grounded = any((s.get("kwargs") or {}).get("ground") for s in cfg.arms.values() if "predictor" in s)
+    if grounded and recorded.get("finish") != FINISH_VERSION:  # made under other finishing checks
+        return False
+    data = recorded.get("provenance", {}).get("data", {})
     if any(data.get(k, {}).get("sha256") != file_sha256(v) for k, v in cfg.datasets.items()):
         return False
     models = [Path(str((s.get("kwargs") or {}).get("model", ""))) for s in cfg.arms.values() if "predictor" in s]

@@ -1,5 +1,8 @@
 """Notebook 05's tables and charts on a tiny A/B run (rules vs classic, two routers), and the run-or-load logic."""
 
+import json
+import shutil
+
 import pytest
 from conftest import ROOT
 from matplotlib.figure import Figure
@@ -7,6 +10,8 @@ from matplotlib.figure import Figure
 import microllm.ab
 from microllm import report_ab
 from microllm.ab import ABConfig, ab_or_load
+from microllm.backends.finish import FINISH_VERSION
+from microllm.config import save_config
 
 DATA = {"test": str(ROOT / "data" / "synthetic" / "test.jsonl"), "val": str(ROOT / "data" / "synthetic" / "val.jsonl")}
 ARMS = ["micro", "general", "routed", "keyword"]
@@ -115,3 +120,18 @@ def test_reliability_diagram_of_the_micro_arm(ab_run):
     results_dir, run, _, _ = ab_run
     fig = report_ab.plot_calibration(results_dir, run, "micro", "test")
     assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("micro (test): ECE ")
+
+
+def test_a_grounded_run_made_under_other_finishing_checks_is_not_reused(ab_run, tmp_path):
+    results_dir, run, cfg, metrics = ab_run
+    assert metrics["finish"] == FINISH_VERSION
+    arms = {**cfg.arms, "micro": {"predictor": "llamacpp", "kwargs": {"model": "absent.gguf", "ground": True}}}
+    grounded = ABConfig(**{**cfg.__dict__, "arms": arms, "results_dir": str(tmp_path)})
+    out = tmp_path / "ab" / run
+    shutil.copytree(f"{results_dir}/ab/{run}", out)
+    save_config(grounded, out / "config.yaml")
+    assert microllm.ab._is_current(grounded, out)
+    (out / "metrics.json").write_text(json.dumps({**metrics, "finish": FINISH_VERSION - 1}))
+    assert not microllm.ab._is_current(grounded, out)
+    (out / "metrics.json").write_text(json.dumps(metrics))
+    assert not microllm.ab._is_current(ABConfig(**{**cfg.__dict__, "results_dir": str(tmp_path)}), out)  # other arms
