@@ -129,3 +129,10 @@ def test_the_held_out_set_is_refused_as_a_source(tmp_path):
     write_jsonl(_rows(), tmp_path / "eval" / "dev.jsonl")
     with pytest.raises(ValueError, match="held-out"):
         build_paraphrases(ParaphraseConfig(source=str(tmp_path / "eval" / "dev.jsonl")))
+
+
+def test_a_value_left_only_inside_another_values_mention_is_lost():
+    share = {"action": "share_create", "name": "software", "path": "/srv/shares/software"}
+    source = "Create share called 'software' at /srv/shares/software"
+    assert check_paraphrase(source, "Make a share named software at /srv/shares/software", share) is None
+    assert check_paraphrase(source, "Create /srv/shares/software share, please", share) == "lost_value"

@@ -113,4 +113,11 @@ def test_every_committed_gold_answer_survives_the_checks(path):
 
     rows = read_jsonl(ROOT / path)
     changed = [(r["input"], r["output"]) for r in rows if finish_grounded(r["output"], r["input"]) != r["output"]]
-    assert rows and not changed, changed[:3]
+    assert rows and len(changed) == LABEL_NOISE.get(path, 0), changed[:3]
+    assert all(gold["action"] == "share_create" and "/" + gold["name"] in text for text, gold in changed)
+
+
+# Two of the 147 accepted rewordings lost the share's name, now written only as the end of its path ("Create
+# /srv/shares/software share"): by spec rule 4 their gold should be clarify. The paraphrase check rejects such
+# rewordings since FINISH_VERSION 3 (lost_value); the committed set, which trained qwen-coder-lora-v3-final, keeps them.
+LABEL_NOISE = {"data/paraphrase-v1/train.jsonl": 2}

@@ -3,21 +3,23 @@
 In order: the flags of a userdel / usermod / gpasswd request pick among the actions the model chose between
 (:mod:`.command_flags`); an MX record typed in zone-file syntax takes its preference and TTL by position
 (:mod:`.zone_syntax`); a full name that only repeats the login is no full name; a required value that fills nothing
-gives ``clarify`` (:mod:`.unfilled`). Each reads only the parsed answer and the request, so they can be re-applied to
-saved raw outputs (:func:`microllm.evaluate.refinish`).
+gives ``clarify`` (:mod:`.unfilled`), and so does one the request does not give on its own, made up where grounding
+gave way or borrowed from another slot's mention (:mod:`.not_given`). Each reads only the parsed answer and the
+request, so they can be re-applied to saved raw outputs (:func:`microllm.evaluate.refinish`).
 """
 
 from __future__ import annotations
 
 from microllm.backends.command_flags import command_flags
+from microllm.backends.not_given import clarify_not_given
 from microllm.backends.unfilled import clarify_unfilled
 from microllm.backends.zone_syntax import mx_priority
 
 # Bumped whenever a check changes what it returns: a grounded score recorded under another version is stale
 # (microllm.compare does not reuse it; microllm.evaluate.refinish brings saved outputs up to this one).
 # 1: slot names give clarify. 2: + command flags, MX zone syntax, echoed full names, commands, interface
-# descriptors and function words.
-FINISH_VERSION = 2
+# descriptors and function words. 3: + values not given on their own (made up, or borrowed from another's mention).
+FINISH_VERSION = 3
 
 
 def _echo(step: dict) -> dict:
@@ -38,4 +40,5 @@ def drop_echoed_full_name(intent: dict | None) -> dict | None:
 
 def finish_grounded(intent: dict, text: str) -> dict:
     """``intent`` after the grounded checks (itself when none changes it)."""
-    return clarify_unfilled(drop_echoed_full_name(mx_priority(command_flags(intent, text), text)))
+    checked = drop_echoed_full_name(mx_priority(command_flags(intent, text), text))
+    return clarify_not_given(clarify_unfilled(checked), text)

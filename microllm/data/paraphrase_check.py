@@ -4,8 +4,10 @@ A paraphrase keeps its source row's gold intent unchanged, so it is accepted onl
 can have moved. Checked, in this order (the first failure is the reason recorded): ``empty``; ``chatter`` (an answer
 about the task instead of a request); ``multiline``; ``length`` (under half or over two and a half times the
 source); ``unchanged`` (the same words once case and punctuation are ignored); ``lost_value`` (a value the spec
-copies from the request, by the grounded decoder's field lists, no longer occurs in it); ``number`` (a token with a
-digit, such as an IP, port or ticket number, was dropped or added: ``ttl`` and ``days`` are read from them too);
+copies from the request, by the grounded decoder's field lists, no longer occurs in it, or only inside another
+value's mention: "Create /srv/shares/software share" names no share, ``microllm.backends.not_given``); ``number``
+(a token with a digit, such as an IP, port or ticket number, was dropped or added: ``ttl`` and ``days`` are read
+from them too);
 ``keyword`` (a word that spells one of the gold's other values, such as MX, AAAA or tcp, was dropped: record types
 and protocols are read from them); ``order`` (the copied values of a multi-step request, or two IP-like values, now
 come in another order, or a multi-step request gained a word such as "after": steps and "from X to Y" follow the
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 
 from microllm.backends.grounding import CASE_FREE, CASE_KEPT, NUMBERS, sources
+from microllm.backends.not_given import borrowed
 from microllm.baselines.rules import route
 
 _DIGITS = re.compile(r"[\w.:/@-]*\d[\w.:/@-]*")
@@ -90,7 +93,7 @@ def check_paraphrase(source: str, paraphrase: str, gold: dict) -> str | None:
     if _words(text) == _words(source):
         return "unchanged"
     copied = copied_values(gold)
-    if any(_find(text, field, value) < 0 for field, value in copied):
+    if any(_find(text, field, value) < 0 for field, value in copied) or borrowed_in(gold, text):
         return "lost_value"
     if _numbers(text) != _numbers(source):
         return "number"
@@ -106,6 +109,11 @@ def check_paraphrase(source: str, paraphrase: str, gold: dict) -> str | None:
     if multi and (set(_words(text)) - set(_words(source))) & _REORDERING:
         return "order"  # "do Y after X" keeps every value in place and swaps the steps
     return None
+
+
+def borrowed_in(gold: dict, text: str) -> bool:
+    """Whether a one-step gold intent has a required value that ``text`` gives only inside another's mention."""
+    return gold.get("action") not in ("multi", "clarify", "unknown", None) and bool(borrowed(gold, text))
 
 
 def _in_order(text: str, copied: list[tuple[str, str]]) -> bool:
