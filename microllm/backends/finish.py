@@ -2,7 +2,8 @@
 
 In order: the flags of a userdel / usermod / gpasswd request pick among the actions the model chose between
 (:mod:`.command_flags`); an MX record typed in zone-file syntax takes its preference and TTL by position
-(:mod:`.zone_syntax`); a full name that only repeats the login is no full name; a required value that fills nothing
+(:mod:`.zone_syntax`); an A/AAAA record whose value is no address of its family takes the request's one address
+(:mod:`.address_family`); a full name that only repeats the login is no full name; a required value that fills nothing
 gives ``clarify`` (:mod:`.unfilled`), and so does one the request does not give on its own, made up where grounding
 gave way or borrowed from another slot's mention (:mod:`.not_given`). Each reads only the parsed answer and the
 request, so they can be re-applied to saved raw outputs (:func:`microllm.evaluate.refinish`).
@@ -10,6 +11,7 @@ request, so they can be re-applied to saved raw outputs (:func:`microllm.evaluat
 
 from __future__ import annotations
 
+from microllm.backends.address_family import address_family
 from microllm.backends.command_flags import command_flags
 from microllm.backends.not_given import clarify_not_given
 from microllm.backends.unfilled import clarify_unfilled
@@ -19,7 +21,8 @@ from microllm.backends.zone_syntax import mx_priority
 # (microllm.compare does not reuse it; microllm.evaluate.refinish brings saved outputs up to this one).
 # 1: slot names give clarify. 2: + command flags, MX zone syntax, echoed full names, commands, interface
 # descriptors and function words. 3: + values not given on their own (made up, or borrowed from another's mention).
-FINISH_VERSION = 3
+# 4: + an A/AAAA record's address family.
+FINISH_VERSION = 4
 
 
 def _echo(step: dict) -> dict:
@@ -40,5 +43,5 @@ def drop_echoed_full_name(intent: dict | None) -> dict | None:
 
 def finish_grounded(intent: dict, text: str) -> dict:
     """``intent`` after the grounded checks (itself when none changes it)."""
-    checked = drop_echoed_full_name(mx_priority(command_flags(intent, text), text))
+    checked = drop_echoed_full_name(address_family(mx_priority(command_flags(intent, text), text), text))
     return clarify_not_given(clarify_unfilled(checked), text)
