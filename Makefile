@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WEIGHTS_STAMP := $(VENV)/.weights-stamp
+# Overrides for every training run, e.g. TRAIN_SET="--set bf16=false" on a CPU without AVX-512 (bf16 autocast has
+# no fast kernel there; microllm/train/precision.py warns when a run starts).
+TRAIN_SET ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # llama-cpp-python builds from source. The default (native) build segfaults on these CPUs' AMX path, so build
 # it portable; pip's wheel cache ignores CMAKE_ARGS, hence --no-cache-dir. The pin itself lives in pyproject.toml.
@@ -78,28 +81,28 @@ converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned 
 	$(BIN)/python -c "from microllm.quantize import ensure_converter; print(ensure_converter())"
 
 finetune: setup weights    ## the main micro LLM: Gemma 3 270M + LoRA, ~50 min on 2 cores (skipped when trained)
-	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml
+	test -f $(MAIN_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora.yaml $(TRAIN_SET)
 
 finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names), then its 2nd and 3rd epochs: ~50 min each
-	test -f $(V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3.yaml
-	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml
-	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml
+	test -f $(V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3.yaml $(TRAIN_SET)
+	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml $(TRAIN_SET)
+	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml $(TRAIN_SET)
 
 finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass
-	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml
-	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml
-	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml
-	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml
+	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml $(TRAIN_SET)
+	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml $(TRAIN_SET)
+	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml $(TRAIN_SET)
+	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml $(TRAIN_SET)
 
 finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3 (~86 min), a final pass (skipped when trained)
-	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml
-	test -f $(QWEN_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3-final.yaml
+	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml $(TRAIN_SET)
+	test -f $(QWEN_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3-final.yaml $(TRAIN_SET)
 
 finetune-smollm2: setup weights  ## the second micro LLM: SmolLM2-135M + LoRA, same recipe, ~45 min (skipped when trained)
-	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml
+	test -f $(SMOLLM2_RUN) || $(BIN)/microllm train --config configs/finetune-smollm2-lora.yaml $(TRAIN_SET)
 
 finetune-scratch: setup    ## the custom small model trained from random weights, ~23 min (skipped when trained)
-	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml
+	test -f $(SCRATCH_RUN) || $(BIN)/microllm train --config configs/finetune-scratch.yaml $(TRAIN_SET)
 
 quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune-qwen  ## F16/Q8_0/Q5_K_M/Q4_K_M/Q4_0, base + LoRA GGUF, NF4; export
 	$(BIN)/microllm quantize --config configs/quantize-gemma.yaml

@@ -138,9 +138,14 @@ def _cmd_train(args) -> int:
 def _cmd_train_profile(args) -> int:
     from microllm.train.profile import main_profile
 
-    metrics = main_profile(args.config, args.set or [], steps=args.steps)
+    metrics = main_profile(args.config, args.set or [], steps=args.steps, levers=args.levers,
+                           timeout_s=args.timeout_s, out_dir=args.out_dir)  # fmt: skip
     for row in metrics["variants"]:
-        print(f"{row['seconds_per_step']:7.2f} s/step  {row['minutes_per_epoch']:6.1f} min/epoch  {row['variant']}")
+        if row["seconds_per_step"] is None:
+            ran = row["unfinished_step_seconds"]
+            print(f"timed out after {row['timeout_s']} s (a step ran {ran} s)  {row['variant']}")
+        else:
+            print(f"{row['seconds_per_step']:7.2f} s/step  {row['minutes_per_epoch']:6.1f} min/epoch  {row['variant']}")
     return 0
 
 
@@ -347,6 +352,14 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--config", required=True, help="YAML FinetuneConfig")
     tp.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
     tp.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (first one not counted)")
+    tp.add_argument(
+        "--levers",
+        choices=["speed", "precision"],
+        default="speed",
+        help="speed: TRL defaults to the shipped config; precision: the config in fp32 and in bf16",
+    )
+    tp.add_argument("--timeout-s", type=float, default=None, help="stop a variant after this long (child process)")
+    tp.add_argument("--out-dir", default=None, help="default results/finetune/profile-<run>")
     tp.set_defaults(func=_cmd_train_profile)
 
     lc = sub.add_parser("learning-curve", help="fine-tune on nested subsamples of train; exact match vs rows")

@@ -4,13 +4,17 @@
 overrides on the config) for a few optimizer steps and writes ``results/finetune/profile-<run>/metrics.json``: the
 median seconds per step (first step excluded: it warms caches and allocators), answer tokens per step and the
 projected minutes per epoch. Variants run one after the other, never beside each other: on two cores a second job
-would halve both.
+would halve both. With ``timeout_s`` each variant runs in a child process and is stopped at that budget: a lever
+that is many times slower on some CPU (bf16 without AVX-512) is recorded as at least the time its unfinished step has
+taken, instead of holding the profile for hours.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
+import queue
 import statistics
 import tempfile
 import time
@@ -29,9 +33,12 @@ LEVERS: list[tuple[str, dict]] = [
     ("+ LM head over answer tokens only", {"compact_lm_head": True}),
     ("+ bf16 autocast", {"bf16": True}),
 ]  # fmt: skip
+# The shipped config in both precisions: bf16 autocast is fast only where torch has bf16 kernels (train/precision.py).
+PRECISION_LEVERS: list[tuple[str, dict]] = [("fp32 (bf16 off)", {"bf16": False}), ("bf16 autocast", {"bf16": True})]
+LEVER_SETS = {"speed": LEVERS, "precision": PRECISION_LEVERS}
 
 
-def _step_timer():
+def _step_timer(events=None):
     from transformers import TrainerCallback
 
     class StepTimer(TrainerCallback):
@@ -41,14 +48,54 @@ def _step_timer():
 
         def on_step_begin(self, args, state, control, **kwargs):
             self.t0 = time.perf_counter()
+            if events is not None:
+                events.put(("step_begin", time.time()))
 
         def on_step_end(self, args, state, control, **kwargs):
             self.times.append(time.perf_counter() - self.t0)
+            if events is not None:
+                events.put(("step_end", self.times[-1]))
 
     return StepTimer()
 
 
-def time_steps(cfg: FinetuneConfig, steps: int) -> dict:
+def _child(cfg: FinetuneConfig, steps: int, events) -> None:
+    events.put(("done", time_steps(cfg, steps, events)))
+
+
+def time_steps_within(cfg: FinetuneConfig, steps: int, timeout_s: float | None) -> dict:
+    """:func:`time_steps` in a child process, stopped after ``timeout_s`` (loading included): then the steps that
+    finished and ``unfinished_step_seconds``, how long the running step had taken, a lower bound on its time."""
+    if timeout_s is None:
+        return time_steps(cfg, steps)
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no torch threads or allocator state shared
+    events = ctx.Queue()
+    child = ctx.Process(target=_child, args=(cfg, steps, events), daemon=True)
+    deadline, done, began, times = time.time() + timeout_s, None, None, []
+    child.start()
+    while done is None and time.time() < deadline:
+        try:
+            kind, value = events.get(timeout=max(0.1, min(5.0, deadline - time.time())))
+        except queue.Empty:
+            continue
+        if kind == "done":
+            done = value
+        elif kind == "step_begin":
+            began = value
+        else:
+            times.append(value)
+            began = None
+    if done is not None:
+        child.join()
+        return done
+    child.kill()
+    child.join()
+    unfinished = round(time.time() - began, 1) if began is not None else None
+    return {"step_seconds": [round(t, 3) for t in times], "seconds_per_step": None, "timed_out": True,
+            "timeout_s": timeout_s, "unfinished_step_seconds": unfinished}  # fmt: skip
+
+
+def time_steps(cfg: FinetuneConfig, steps: int, events=None) -> dict:
     """Train ``cfg`` for ``steps`` optimizer steps in a scratch directory; the per-step wall times."""
     from microllm.train.model import compact_lm_head
     from microllm.train.sft import build_trainer
@@ -56,7 +103,7 @@ def time_steps(cfg: FinetuneConfig, steps: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="microllm-profile-") as tmp:
         cfg = dataclasses.replace(cfg, max_steps=steps, val_file=None, eval_every=None, save_every=10**9,
                                   output_dir=tmp, results_dir=tmp, log_every=10**9)  # fmt: skip
-        timer = _step_timer()
+        timer = _step_timer(events)
         trainer, facts = build_trainer(cfg, callbacks=[timer])
         sample = trainer.train_dataset.select(range(min(64, len(trainer.train_dataset))))
         tokens = [len(ex["input_ids"]) for ex in sample]  # prompt + answer: what the backbone processes
@@ -71,8 +118,9 @@ def time_steps(cfg: FinetuneConfig, steps: int) -> dict:
 
 
 def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, dict]] | None = None,
-                   out_dir: str | Path | None = None) -> dict:  # fmt: skip
-    """Time ``steps`` steps of ``cfg`` under each cumulative lever set; write and return the table."""
+                   out_dir: str | Path | None = None, timeout_s: float | None = None) -> dict:  # fmt: skip
+    """Time ``steps`` steps of ``cfg`` under each cumulative lever set (each within ``timeout_s``, when given);
+    write and return the table."""
     out = Path(out_dir or Path("results", "finetune", f"profile-{cfg.run}"))
     out.mkdir(parents=True, exist_ok=True)
     save_config(cfg, out / "config.yaml")
@@ -82,18 +130,23 @@ def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, 
         variant = dataclasses.replace(cfg, **overrides)
         # The full prompt is ~10x the tokens: fewer steps keep the slow variants affordable.
         n = max(2, steps // 2) if variant.system_prompt == "full" else steps
-        result = time_steps(variant, n)
+        result = time_steps_within(variant, n, timeout_s)
         rows.append({"variant": name, "overrides": dict(overrides), "steps": n, **result})
         print(json.dumps(rows[-1]), flush=True)
     base = rows[0]["seconds_per_step"]
     for row in rows:
-        row["speedup_vs_first"] = round(base / row["seconds_per_step"], 2)
+        t = row["seconds_per_step"] or row.get("unfinished_step_seconds")  # a timed-out step: at most this speedup
+        row["speedup_vs_first"] = round(base / t, 2) if base and t else None
     metrics = {"run": cfg.run, "base_model": cfg.base_model, "method": cfg.method, "batch_size": cfg.batch_size,
-               "variants": rows, "provenance": provenance({"train": cfg.train_file})}  # fmt: skip
+               "timeout_s": timeout_s, "variants": rows,
+               "provenance": provenance({"train": cfg.train_file})}  # fmt: skip
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
 
-def main_profile(config_path: str | Path | None, overrides: list[str] | None = None, steps: int = 6) -> dict:
-    """What `microllm train-profile --config PATH [--steps N]` runs."""
-    return profile_levers(load_config(FinetuneConfig, config_path, overrides), steps=steps)
+def main_profile(config_path: str | Path | None, overrides: list[str] | None = None, steps: int = 6,
+                 levers: str = "speed", timeout_s: float | None = None,
+                 out_dir: str | None = None) -> dict:  # fmt: skip
+    """What `microllm train-profile --config PATH [--steps N] [--levers speed|precision] [--timeout-s S]` runs."""
+    cfg = load_config(FinetuneConfig, config_path, overrides)
+    return profile_levers(cfg, steps=steps, levers=LEVER_SETS[levers], out_dir=out_dir, timeout_s=timeout_s)

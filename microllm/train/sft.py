@@ -110,6 +110,7 @@ def train(cfg: FinetuneConfig) -> dict:
     import torch
 
     from microllm.train.log import JsonlLog, plot_loss, step_seconds
+    from microllm.train.precision import warn_if_slow_bf16
 
     results = Path(cfg.results_dir)
     results.mkdir(parents=True, exist_ok=True)
@@ -119,6 +120,7 @@ def train(cfg: FinetuneConfig) -> dict:
     if checkpoint is None and cfg.continue_from:
         checkpoint, resume_step, continued = continue_point(cfg)
     log = JsonlLog(results / "train_log.jsonl", resume_step, carry=continued)
+    bf16_native = warn_if_slow_bf16(cfg.bf16)
     trainer, facts = build_trainer(cfg, callbacks=[log])
     params = count_params(trainer.model)
     with compact_lm_head(cfg.compact_lm_head):
@@ -157,6 +159,7 @@ def train(cfg: FinetuneConfig) -> dict:
         "resumed_from_step": resume_step,
         "continued_from": {"run": cfg.continue_from, "checkpoint": checkpoint} if continued is not None else None,
         "threads": torch.get_num_threads(),
+        "bf16_native": bf16_native if cfg.bf16 else None,  # False: a slow reference GEMM ran (train/precision.py)
         **params,
         **paths,
         "initialised_from": str(init_point(cfg)) if cfg.init_from else None,
