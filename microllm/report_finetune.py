@@ -50,12 +50,15 @@ def plot_losses(results_dir: str | Path = "results", runs: list[str] | None = No
 
 
 def load_profile(path: str | Path) -> pd.DataFrame:
-    """The speed-lever table written by `microllm train-profile` (empty when it has not been run)."""
+    """The speed-lever table written by `microllm train-profile` (empty when it has not been run); a variant stopped
+    at the time budget shows how long its unfinished step had run."""
     path = Path(path)
     if not path.exists():
         return pd.DataFrame()
     rows = json.loads(path.read_text())["variants"]
     cols = ["variant", "steps", "tokens_per_example", "seconds_per_step", "minutes_per_epoch", "speedup_vs_first"]
+    if any(r.get("timed_out") for r in rows):
+        cols += ["timed_out", "unfinished_step_seconds"]
     return pd.DataFrame(rows).reindex(columns=cols)
 
 

@@ -31,6 +31,10 @@ def test_runs_losses_and_profile(tmp_path):
     assert load_profile(tmp_path / "missing.json").empty
     write(tmp_path / "p.json", {"variants": [{"variant": "a", "steps": 3, "seconds_per_step": 2.0}]})
     assert load_profile(tmp_path / "p.json").loc[0, "seconds_per_step"] == 2.0
+    assert "unfinished_step_seconds" not in load_profile(tmp_path / "p.json")
+    stopped = {"variant": "b", "steps": 3, "seconds_per_step": None, "timed_out": True, "unfinished_step_seconds": 80.0}
+    write(tmp_path / "q.json", {"variants": [{"variant": "a", "steps": 3, "seconds_per_step": 2.0}, stopped]})
+    assert load_profile(tmp_path / "q.json").loc[1, "unfinished_step_seconds"] == 80.0
 
 
 def test_before_after_ranks_baselines_base_and_finetuned(tmp_path):
