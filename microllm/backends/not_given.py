@@ -51,11 +51,11 @@ def _values(intent: dict, key: str) -> list:
 def invented(intent: dict, request: str) -> list[str]:
     """Required copied fields with a value that breaks grounding: written where grounding gave way."""
     texts, masked = sources(request), masked_addresses(request)
+    strings = {k: v for k, v in intent.items() if isinstance(v, str)}  # an A record's value is read by its type
     out = []
     for key in required_fields(intent["action"]):
         if key not in CASE_KEPT | CASE_FREE | NUMBERS:
             continue
-        strings = {k: v for k, v in intent.items() if isinstance(v, str)}
         for v in _values(intent, key):
             kind = "num" if isinstance(v, int) else "str"
             if not value_ok(key, as_bytes(str(v)), kind, strings, texts, complete=True, masked=masked):
@@ -65,15 +65,16 @@ def invented(intent: dict, request: str) -> list[str]:
 
 
 def borrowed(intent: dict, request: str) -> list[str]:
-    """Required copied string fields whose every mention lies inside another field's mention (:mod:`this module`)."""
+    """Required copied string fields each of whose mentions lies inside another field's: a longer mention, or the
+    same one taken by a field earlier in the spec's order (module docstring)."""
     order = [k for k in required_fields(intent["action"]) if k in CASE_KEPT | CASE_FREE]
     spans = {k: mentions(intent[k], request, k in CASE_KEPT) for k in order if isinstance(intent.get(k), str)}
     rank = {k: i for i, k in enumerate(order)}
 
     def covers(other: str, key: str, span: tuple[int, int]) -> bool:
+        """Whether a mention of ``other`` contains ``span`` and outranks it (longer, or as long and earlier)."""
         a, b = span
-        longer_or_first = lambda s: (s[1] - s[0], -rank[other]) > (b - a, -rank[key])  # noqa: E731
-        return any(s[0] <= a and b <= s[1] and longer_or_first(s) for s in spans[other])
+        return any(s <= a and b <= e and (e - s, -rank[other]) > (b - a, -rank[key]) for s, e in spans[other])
 
     return [k for k, own in spans.items()
             if own and all(any(covers(o, k, s) for o in spans if o != k) for s in own)]  # fmt: skip
