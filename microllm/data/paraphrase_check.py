@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from microllm.backends.grounding import CASE_FREE, CASE_KEPT, NUMBERS, sources
-from microllm.backends.not_given import borrowed
+from microllm.backends.not_given import not_given
 from microllm.baselines.rules import route
 
 _DIGITS = re.compile(r"[\w.:/@-]*\d[\w.:/@-]*")
@@ -93,7 +93,7 @@ def check_paraphrase(source: str, paraphrase: str, gold: dict) -> str | None:
     if _words(text) == _words(source):
         return "unchanged"
     copied = copied_values(gold)
-    if any(_find(text, field, value) < 0 for field, value in copied) or borrowed_in(gold, text):
+    if any(_find(text, field, value) < 0 for field, value in copied) or not_given(gold, text):
         return "lost_value"
     if _numbers(text) != _numbers(source):
         return "number"
@@ -109,11 +109,6 @@ def check_paraphrase(source: str, paraphrase: str, gold: dict) -> str | None:
     if multi and (set(_words(text)) - set(_words(source))) & _REORDERING:
         return "order"  # "do Y after X" keeps every value in place and swaps the steps
     return None
-
-
-def borrowed_in(gold: dict, text: str) -> bool:
-    """Whether a one-step gold intent has a required value that ``text`` gives only inside another's mention."""
-    return gold.get("action") not in ("multi", "clarify", "unknown", None) and bool(borrowed(gold, text))
 
 
 def _in_order(text: str, copied: list[tuple[str, str]]) -> bool:
