@@ -138,6 +138,18 @@ def _cmd_train(args) -> int:
 def _cmd_train_profile(args) -> int:
     from microllm.train.profile import main_profile
 
+    if args.ops:
+        from microllm.config import load_config
+        from microllm.train import FinetuneConfig
+        from microllm.train.ops import profile_ops
+
+        ops = profile_ops(load_config(FinetuneConfig, args.config, args.set or []), steps=args.steps,
+                          out_dir=args.out_dir)  # fmt: skip
+        print(f"{ops['wall_seconds_per_step']} s/step (profiled)")
+        for row in ops["ops"]:
+            seconds, share, calls = row["self_seconds_per_step"], row["share"], row["calls_per_step"]
+            print(f"{seconds:8.3f} s  {share:6.1%}  {calls:7.1f}x  {row['op']}")
+        return 0
     metrics = main_profile(args.config, args.set or [], steps=args.steps, levers=args.levers,
                            timeout_s=args.timeout_s, out_dir=args.out_dir)  # fmt: skip
     for row in metrics["variants"]:
@@ -354,12 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (first one not counted)")
     tp.add_argument(
         "--levers",
-        choices=["speed", "precision"],
+        choices=["speed", "precision", "memory", "dropout"],
         default="speed",
-        help="speed: TRL defaults to the shipped config; precision: the config in fp32 and in bf16",
+        help="speed: TRL defaults to the shipped config; precision: the config in fp32 and in bf16; "
+        "memory: glibc malloc's defaults and freed memory kept; dropout: the config with and without LoRA dropout",
     )
     tp.add_argument("--timeout-s", type=float, default=None, help="stop a variant after this long (child process)")
-    tp.add_argument("--out-dir", default=None, help="default results/finetune/profile-<run>")
+    tp.add_argument("--ops", action="store_true", help="instead: torch's profiler, seconds per step by operator")
+    tp.add_argument("--out-dir", default=None, help="default results/finetune/profile-<run>[-ops]")
     tp.set_defaults(func=_cmd_train_profile)
 
     lc = sub.add_parser("learning-curve", help="fine-tune on nested subsamples of train; exact match vs rows")

@@ -11,7 +11,8 @@ pytest.importorskip("trl")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from microllm.train import FinetuneConfig  # noqa: E402
-from microllm.train.profile import PRECISION_LEVERS, profile_levers, time_steps_within  # noqa: E402
+from microllm.train.ops import op_table, profile_ops  # noqa: E402
+from microllm.train.profile import MEMORY_LEVERS, PRECISION_LEVERS, profile_levers, time_steps_within  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +40,28 @@ def test_a_variant_past_its_budget_is_stopped_and_says_so(cfg):
     assert len(done["step_seconds"]) == 2 and done["seconds_per_step"] > 0
     stopped = time_steps_within(cfg, 2, timeout_s=0.5)  # still importing torch when the budget ends
     assert stopped["timed_out"] and stopped["seconds_per_step"] is None and stopped["step_seconds"] == []
+
+
+def test_memory_levers_run_each_in_a_fresh_process_and_count_page_faults(cfg, tmp_path):
+    rows = profile_levers(cfg, steps=2, levers=MEMORY_LEVERS, out_dir=tmp_path)["variants"]
+    assert [r["freed_memory_kept"] for r in rows] == [False, True]  # the second child applied mallopt, the first not
+    assert all(r["minor_faults_per_step"] >= 0 and r["user_seconds_per_step"] > 0 for r in rows)
+
+
+def test_the_op_profile_adds_up_the_steps_operators(cfg, tmp_path):
+    metrics = profile_ops(cfg, warmup=1, steps=1, top=8, out_dir=tmp_path)
+    ops = metrics["ops"]
+    assert len(ops) == 8 and metrics["wall_seconds_per_step"] > 0
+    assert [r["self_seconds_per_step"] for r in ops] == sorted((r["self_seconds_per_step"] for r in ops), reverse=True)
+    assert 0 < sum(r["share"] for r in ops) <= 1.001 and all(r["calls_per_step"] > 0 for r in ops)
+    assert any(r["op"] in ("aten::mm", "aten::addmm", "aten::bmm") for r in ops)  # a transformer step multiplies
+    assert json.loads((tmp_path / "metrics.json").read_text())["profiled_steps"] == 1
+
+
+def test_op_table_is_per_step_and_sorted():
+    from types import SimpleNamespace as Event
+
+    events = [Event(key="a", self_cpu_time_total=1e6, count=4), Event(key="b", self_cpu_time_total=3e6, count=2)]
+    assert op_table(events, steps=2, top=1) == [
+        {"op": "b", "self_seconds_per_step": 1.5, "share": 0.75, "calls_per_step": 1.0}
+    ]

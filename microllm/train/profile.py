@@ -1,4 +1,4 @@
-"""Where a CPU training step's time goes: the same few steps under each speed lever, timed in one process.
+"""Where a CPU training step's time goes: the same few steps under each speed lever, timed one after the other.
 
 `microllm train-profile --config configs/finetune-gemma-lora.yaml` runs every variant of ``LEVERS`` (each is a set of
 overrides on the config) for a few optimizer steps and writes ``results/finetune/profile-<run>/metrics.json``: the
@@ -23,6 +23,7 @@ from pathlib import Path
 from microllm.config import load_config, save_config
 from microllm.provenance import provenance
 from microllm.train.config import FinetuneConfig
+from microllm.train.memory import usage, usage_delta
 
 # From what TRL does by default on CPU to what this project ships; each row adds one lever to the previous one.
 LEVERS: list[tuple[str, dict]] = [
@@ -35,7 +36,13 @@ LEVERS: list[tuple[str, dict]] = [
 ]  # fmt: skip
 # The shipped config in both precisions: bf16 autocast is fast only where torch has bf16 kernels (train/precision.py).
 PRECISION_LEVERS: list[tuple[str, dict]] = [("fp32 (bf16 off)", {"bf16": False}), ("bf16 autocast", {"bf16": True})]
-LEVER_SETS = {"speed": LEVERS, "precision": PRECISION_LEVERS}
+# glibc malloc's default (large blocks mmapped, unmapped on free) against freed memory kept (train/memory.py)
+MEMORY_LEVERS: list[tuple[str, dict]] = [("glibc malloc defaults", {"keep_freed_memory": False}),
+                                         ("+ freed memory kept", {"keep_freed_memory": True})]  # fmt: skip
+# LoRA dropout draws a Bernoulli mask over every adapted layer's input each step: on CPU a fifth of a Qwen step
+# (train-profile --ops); p=0 makes PEFT skip it (other numbers than the recorded runs, so configs keep theirs)
+DROPOUT_LEVERS: list[tuple[str, dict]] = [("shipped LoRA dropout", {}), ("no LoRA dropout", {"lora_dropout": 0.0})]
+LEVER_SETS = {"speed": LEVERS, "precision": PRECISION_LEVERS, "memory": MEMORY_LEVERS, "dropout": DROPOUT_LEVERS}
 
 
 def _step_timer(events=None):
@@ -44,15 +51,17 @@ def _step_timer(events=None):
     class StepTimer(TrainerCallback):
         def __init__(self):
             self.times: list[float] = []
-            self.t0 = 0.0
+            self.usage: list[dict] = []  # page faults and user/sys CPU seconds of each step
+            self.t0, self.u0 = 0.0, {}
 
         def on_step_begin(self, args, state, control, **kwargs):
-            self.t0 = time.perf_counter()
+            self.t0, self.u0 = time.perf_counter(), usage()
             if events is not None:
                 events.put(("step_begin", time.time()))
 
         def on_step_end(self, args, state, control, **kwargs):
             self.times.append(time.perf_counter() - self.t0)
+            self.usage.append(usage_delta(self.u0, usage()))
             if events is not None:
                 events.put(("step_end", self.times[-1]))
 
@@ -63,15 +72,17 @@ def _child(cfg: FinetuneConfig, steps: int, events) -> None:
     events.put(("done", time_steps(cfg, steps, events)))
 
 
-def time_steps_within(cfg: FinetuneConfig, steps: int, timeout_s: float | None) -> dict:
+def time_steps_within(cfg: FinetuneConfig, steps: int, timeout_s: float | None, isolate: bool = False) -> dict:
     """:func:`time_steps` in a child process, stopped after ``timeout_s`` (loading included): then the steps that
-    finished and ``unfinished_step_seconds``, how long the running step had taken, a lower bound on its time."""
-    if timeout_s is None:
+    finished and ``unfinished_step_seconds``, how long the running step had taken, a lower bound on its time.
+    Without a timeout it runs in this process, unless ``isolate`` (a fresh allocator per variant)."""
+    if timeout_s is None and not isolate:
         return time_steps(cfg, steps)
     ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no torch threads or allocator state shared
     events = ctx.Queue()
     child = ctx.Process(target=_child, args=(cfg, steps, events), daemon=True)
-    deadline, done, began, times = time.time() + timeout_s, None, None, []
+    deadline = time.time() + (timeout_s if timeout_s is not None else float("inf"))
+    done, began, times = None, None, []
     child.start()
     while done is None and time.time() < deadline:
         try:
@@ -111,10 +122,16 @@ def time_steps(cfg: FinetuneConfig, steps: int, events=None) -> dict:
             trainer.train()
     warm = timer.times[1:] or timer.times
     median = statistics.median(warm)
+    warm_usage = timer.usage[1:] or timer.usage
     steps_per_epoch = -(-facts["examples"] // (cfg.batch_size * cfg.grad_accum))
     return {"step_seconds": [round(t, 3) for t in timer.times], "seconds_per_step": round(median, 3),
             "minutes_per_epoch": round(median * steps_per_epoch / 60, 1), "steps_per_epoch": steps_per_epoch,
-            "tokens_per_example": round(statistics.mean(tokens), 1)}  # fmt: skip
+            "tokens_per_example": round(statistics.mean(tokens), 1),
+            # where the time went: the kernel's share (page faults zero-filling memory) against the math's
+            "minor_faults_per_step": round(statistics.median(u["minor_faults"] for u in warm_usage)),
+            "sys_seconds_per_step": round(statistics.median(u["sys_s"] for u in warm_usage), 3),
+            "user_seconds_per_step": round(statistics.median(u["user_s"] for u in warm_usage), 3),
+            "freed_memory_kept": facts["freed_memory_kept"]}  # fmt: skip
 
 
 def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, dict]] | None = None,
@@ -125,12 +142,14 @@ def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, 
     out.mkdir(parents=True, exist_ok=True)
     save_config(cfg, out / "config.yaml")
     rows, overrides = [], {}
+    # mallopt is process-wide and for good: memory variants each need a process of their own
+    isolate = any("keep_freed_memory" in change for _, change in levers or LEVERS)
     for name, change in levers or LEVERS:
         overrides.update(change)
         variant = dataclasses.replace(cfg, **overrides)
         # The full prompt is ~10x the tokens: fewer steps keep the slow variants affordable.
         n = max(2, steps // 2) if variant.system_prompt == "full" else steps
-        result = time_steps_within(variant, n, timeout_s)
+        result = time_steps_within(variant, n, timeout_s, isolate)
         rows.append({"variant": name, "overrides": dict(overrides), "steps": n, **result})
         print(json.dumps(rows[-1]), flush=True)
     base = rows[0]["seconds_per_step"]
@@ -147,6 +166,6 @@ def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, 
 def main_profile(config_path: str | Path | None, overrides: list[str] | None = None, steps: int = 6,
                  levers: str = "speed", timeout_s: float | None = None,
                  out_dir: str | None = None) -> dict:  # fmt: skip
-    """What `microllm train-profile --config PATH [--steps N] [--levers speed|precision] [--timeout-s S]` runs."""
+    """What `microllm train-profile --config PATH [--steps N] [--levers NAME] [--timeout-s S]` runs."""
     cfg = load_config(FinetuneConfig, config_path, overrides)
     return profile_levers(cfg, steps=steps, levers=LEVER_SETS[levers], out_dir=out_dir, timeout_s=timeout_s)

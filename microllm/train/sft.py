@@ -20,6 +20,7 @@ from microllm.train.data import (
     load_rows,
     load_train_rows,
 )
+from microllm.train.memory import keep_freed_memory
 from microllm.train.model import compact_lm_head, count_params, freeze_embeddings, load_base, save_final
 
 
@@ -72,6 +73,8 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
     from trl import SFTTrainer
 
     torch.set_num_threads(cfg.n_threads or max(1, min(2, os.cpu_count() or 1)))  # process-wide, as torch has it
+    # process-wide too; before the model loads, so its buffers come from the heap
+    memory_kept = keep_freed_memory() if cfg.keep_freed_memory else False
     set_seed(cfg.seed)
     base = cfg.base_model
     if base == "scratch":
@@ -100,7 +103,7 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
                          callbacks=callbacks)  # fmt: skip
     facts = {"examples": len(train_ds), "val_examples": len(val_ds) if val_ds is not None else 0,
              "base_kind": resolved.kind, "base_path": str(resolved.path),
-             "chat_template_added": added_template}  # fmt: skip
+             "chat_template_added": added_template, "freed_memory_kept": memory_kept}  # fmt: skip
     return trainer, facts
 
 
