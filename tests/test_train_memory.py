@@ -38,7 +38,7 @@ def _rounds(mode: str) -> dict:
 def test_kept_memory_is_reused_without_new_page_faults():
     default, kept = _rounds("default"), _rounds("keep")
     assert default["kept"] is False and kept["kept"] is True
-    assert default["faults"] > 4 * 16384 * 0.9  # every round maps its 16,384 pages again
+    assert default["faults"] >= 4 * 32  # every round maps its pages again: 16,384 of 4 KiB, or 32 huge pages
     assert kept["faults"] < default["faults"] / 20
 
 
