@@ -139,12 +139,9 @@ def _cmd_train_profile(args) -> int:
     from microllm.train.profile import main_profile
 
     if args.ops:
-        from microllm.config import load_config
-        from microllm.train import FinetuneConfig
-        from microllm.train.ops import profile_ops
+        from microllm.train.ops import main_ops
 
-        ops = profile_ops(load_config(FinetuneConfig, args.config, args.set or []), steps=args.steps,
-                          out_dir=args.out_dir)  # fmt: skip
+        ops = main_ops(args.config, args.set or [], steps=args.steps, out_dir=args.out_dir)
         print(f"{ops['wall_seconds_per_step']} s/step (profiled)")
         for row in ops["ops"]:
             seconds, share, calls = row["self_seconds_per_step"], row["share"], row["calls_per_step"]

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from microllm.config import save_config
+from microllm.config import load_config, save_config
 from microllm.provenance import provenance
 from microllm.train.config import FinetuneConfig
 
@@ -26,17 +26,17 @@ def _profiler_callback(first: int, last: int):
         """Profiles optimizer steps ``first`` .. ``last - 1`` (0-based), after the warm-up steps."""
 
         def __init__(self):
-            self.prof, self.wall = None, 0.0
+            self.prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+            self.t0 = self.wall = 0.0
 
         def on_step_begin(self, args, state, control, **kwargs):
             if state.global_step == first:
-                self.prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
-                self.prof.__enter__()
+                self.prof.start()
                 self.t0 = time.perf_counter()
 
         def on_step_end(self, args, state, control, **kwargs):
-            if state.global_step == last and self.prof is not None:  # global_step counts the step just done
-                self.prof.__exit__(None, None, None)
+            if state.global_step == last:  # global_step counts the step just done
+                self.prof.stop()
                 self.wall = time.perf_counter() - self.t0
 
     return OpProfiler()
@@ -76,3 +76,9 @@ def profile_ops(cfg: FinetuneConfig, warmup: int = 2, steps: int = 2, top: int =
                "ops": ops, "provenance": provenance({"train": cfg.train_file})}  # fmt: skip
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
+
+
+def main_ops(config_path: str | Path, overrides: list[str] | None = None, steps: int = 2,
+             out_dir: str | None = None) -> dict:  # fmt: skip
+    """What `microllm train-profile --config PATH --ops [--steps N]` runs."""
+    return profile_ops(load_config(FinetuneConfig, config_path, overrides), steps=steps, out_dir=out_dir)

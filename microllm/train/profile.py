@@ -39,7 +39,7 @@ PRECISION_LEVERS: list[tuple[str, dict]] = [("fp32 (bf16 off)", {"bf16": False})
 # glibc malloc's default (large blocks mmapped, unmapped on free) against freed memory kept (train/memory.py)
 MEMORY_LEVERS: list[tuple[str, dict]] = [("glibc malloc defaults", {"keep_freed_memory": False}),
                                          ("+ freed memory kept", {"keep_freed_memory": True})]  # fmt: skip
-# LoRA dropout draws a Bernoulli mask over every adapted layer's input each step: on CPU a fifth of a Qwen step
+# LoRA dropout draws a Bernoulli mask over every adapted layer's input each step: on CPU a quarter of a Qwen step
 # (train-profile --ops); p=0 makes PEFT skip it (other numbers than the recorded runs, so configs keep theirs)
 DROPOUT_LEVERS: list[tuple[str, dict]] = [("shipped LoRA dropout", {}), ("no LoRA dropout", {"lora_dropout": 0.0})]
 LEVER_SETS = {"speed": LEVERS, "precision": PRECISION_LEVERS, "memory": MEMORY_LEVERS, "dropout": DROPOUT_LEVERS}
