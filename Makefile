@@ -25,6 +25,7 @@ FULL_V3_2EP_RUN := artifacts/finetune/gemma-full-v3-2ep/merged/config.json
 FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
 FULL_V3_PARA_RUN := artifacts/finetune/gemma-full-v3-para/merged/config.json
 FULL_V4_ONEPASS_RUN := artifacts/finetune/gemma-full-v4-onepass/merged/config.json
+FULL_V4_PARA_RUN := artifacts/finetune/gemma-full-v4-para/merged/config.json
 QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
 QWEN_V3_FINAL_RUN := artifacts/finetune/qwen-coder-lora-v3-final/merged/config.json
 QWEN_V3_GGUF := artifacts/quantized/qwen-coder-lora-v3/qwen-coder-lora-v3-Q8_0_EMB_Q5_1-V32000.gguf
@@ -64,8 +65,9 @@ data: setup                ## only the synthetic datasets and their cards (v2, a
 	$(BIN)/microllm data build --config configs/data.yaml
 	$(BIN)/microllm data build --config configs/data-v3.yaml
 
-paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, committed), ~10 min
+paraphrase: setup weights  ## only the rewordings of train rows by the general model (data/paraphrase-v1, -v2, committed), ~45 min
 	$(BIN)/microllm data paraphrase --config configs/paraphrase.yaml
+	$(BIN)/microllm data paraphrase --config configs/paraphrase-v2.yaml
 
 baselines: setup           ## only the baselines' scores (needs the data)
 	$(BIN)/microllm baselines --config configs/baselines.yaml
@@ -89,12 +91,13 @@ finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names),
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml $(TRAIN_SET)
 	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml $(TRAIN_SET)
 
-finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass; the chain in one pass (~90 min)
+finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass; the chain in one pass (~90 min) and its paraphrase pass
 	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml $(TRAIN_SET)
 	test -f $(FULL_V4_ONEPASS_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v4-onepass.yaml $(TRAIN_SET)
+	test -f $(FULL_V4_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v4-para.yaml $(TRAIN_SET)
 
 finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3 (~86 min), a final pass (skipped when trained)
 	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml $(TRAIN_SET)
@@ -119,6 +122,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune
 	$(BIN)/microllm quantize --config configs/quantize-qwen-coder-v3-final.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-para.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v4-onepass.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v4-para.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)

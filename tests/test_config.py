@@ -40,6 +40,7 @@ SHIPPED = {
     "finetune-gemma-full-v3-final.yaml": FinetuneConfig,
     "finetune-gemma-full-v3-para.yaml": FinetuneConfig,
     "finetune-gemma-full-v4-onepass.yaml": FinetuneConfig,
+    "finetune-gemma-full-v4-para.yaml": FinetuneConfig,
     "finetune-smollm2-lora.yaml": FinetuneConfig,
     "finetune-qwen-coder-lora.yaml": FinetuneConfig,
     "finetune-qwen-coder-lora-v3.yaml": FinetuneConfig,
@@ -59,6 +60,7 @@ SHIPPED = {
     "quantize-gemma-full-v3-final.yaml": QuantizeConfig,
     "quantize-gemma-full-v3-para.yaml": QuantizeConfig,
     "quantize-gemma-full-v4-onepass.yaml": QuantizeConfig,
+    "quantize-gemma-full-v4-para.yaml": QuantizeConfig,
     "quantize-qwen-coder-v3.yaml": QuantizeConfig,
     "quantize-qwen-coder-v3-final.yaml": QuantizeConfig,
     "bench-speed.yaml": BenchConfig,
@@ -68,6 +70,7 @@ SHIPPED = {
     "learning-curve.yaml": LearningCurveConfig,
     "learning-curve-qwen.yaml": LearningCurveConfig,
     "paraphrase.yaml": ParaphraseConfig,
+    "paraphrase-v2.yaml": ParaphraseConfig,
 }
 
 

@@ -114,6 +114,19 @@ def test_the_real_pipeline_on_a_tiny_gguf_writes_rows_and_a_card(tmp_path):
     assert table["rows"].sum() == 3 and abs(table["share"].sum() - 1) < 0.01
 
 
+def test_rows_an_earlier_file_reworded_are_not_reworded_again(tmp_path):
+    files = tiny_gguf_and_train(tmp_path, [("Remove user jane", {"action": "user_remove", "username": "jane"}, "x")])
+    rows = _rows()
+    write_jsonl(rows, tmp_path / "train.jsonl")
+    earlier = [{**r, "id": f"para-{r['id']}", "source_id": r["id"]} for r in rows if r["id"] not in ("r01", "r22")]
+    write_jsonl(earlier, tmp_path / "para-v1.jsonl")
+    sets = [f"model={files['model']}", f"source={tmp_path / 'train.jsonl'}", "n_rows=9", "max_tokens=12",
+            f"out_dir={tmp_path / 'para-v2'}", "n_threads=1", f"exclude_files=[{tmp_path / 'para-v1.jsonl'}]"]  # fmt: skip
+    card = build_paraphrases(load_config(ParaphraseConfig, None, sets))
+    assert card["sampled"] == 2 and card["excluded_source_rows"] == len(earlier)
+    assert {r["source_id"] for r in read_jsonl(tmp_path / "para-v2" / "train.jsonl")} <= {"r01", "r22"}
+
+
 def test_pairs_table_shows_each_rewording_beside_its_source(tmp_path):
     rows = _rows()
     write_jsonl(rows, tmp_path / "train.jsonl")

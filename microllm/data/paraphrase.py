@@ -46,6 +46,9 @@ class ParaphraseConfig:
     seed: int = 0
     n_threads: int | None = None
     time_limit_s: float | None = None  # stop sampling new rows after this long (the card says so); None = all
+    # Earlier paraphrase files: their source rows are not reworded again and their rewordings count as known, so a
+    # second file adds new rows rather than other words for the same ones.
+    exclude_files: list[str] = field(default_factory=list)
 
 
 def sample_rows(rows: list[dict], categories: list[str], n: int, seed: int) -> list[dict]:
@@ -114,21 +117,24 @@ def build_paraphrases(cfg: ParaphraseConfig) -> dict:
 
     source = refuse_held_out(cfg.source)
     everything = read_jsonl(source)
-    rows = sample_rows(everything, cfg.categories, cfg.n_rows, cfg.seed)
+    earlier = [r for f in cfg.exclude_files for r in read_jsonl(refuse_held_out(f))]
+    done = {r["source_id"] for r in earlier if "source_id" in r}
+    rows = sample_rows([r for r in everything if r["id"] not in done], cfg.categories, cfg.n_rows, cfg.seed)
     model = resolve_model(cfg.model)
     threads = cfg.n_threads or 2
     llm = Llama(model_path=str(model.path), n_ctx=1024, n_threads=threads, n_threads_batch=threads, seed=cfg.seed,
                 verbose=False)  # fmt: skip
     start = time.monotonic()
     accepted, outcomes = paraphrase_rows(
-        rows, lambda text, seed: _chat(llm, text, cfg, seed), cfg, known={r["input"] for r in everything}
+        rows, lambda text, seed: _chat(llm, text, cfg, seed), cfg, known={r["input"] for r in everything + earlier}
     )
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(accepted, out / "train.jsonl")
     per_category = Counter(r["category"] for r in accepted)
     card = {"config": asdict(cfg), "model_path": str(model.path), "model_sha256": file_sha256(model.path),
-            "source_sha256": file_sha256(source), "sampled": len(rows), "accepted": len(accepted),
+            "source_sha256": file_sha256(source), "excluded_source_rows": len(done), "sampled": len(rows),
+            "accepted": len(accepted),
             "outcomes": dict(outcomes.most_common()), "accepted_per_category": dict(sorted(per_category.items())),
             "seconds": round(time.monotonic() - start, 1), "provenance": provenance({"source": source})}  # fmt: skip
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
