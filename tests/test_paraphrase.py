@@ -121,7 +121,8 @@ def test_rows_an_earlier_file_reworded_are_not_reworded_again(tmp_path):
     earlier = [{**r, "id": f"para-{r['id']}", "source_id": r["id"]} for r in rows if r["id"] not in ("r01", "r22")]
     write_jsonl(earlier, tmp_path / "para-v1.jsonl")
     sets = [f"model={files['model']}", f"source={tmp_path / 'train.jsonl'}", "n_rows=9", "max_tokens=12",
-            f"out_dir={tmp_path / 'para-v2'}", "n_threads=1", f"exclude_files=[{tmp_path / 'para-v1.jsonl'}]"]  # fmt: skip
+            f"out_dir={tmp_path / 'para-v2'}", "n_threads=1",
+            f"exclude_files=[{tmp_path / 'para-v1.jsonl'}]"]  # fmt: skip
     card = build_paraphrases(load_config(ParaphraseConfig, None, sets))
     assert card["sampled"] == 2 and card["excluded_source_rows"] == len(earlier)
     assert {r["source_id"] for r in read_jsonl(tmp_path / "para-v2" / "train.jsonl")} <= {"r01", "r22"}
