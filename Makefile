@@ -135,6 +135,7 @@ evaluate: quantize finetune-scratch  ## the fine-tuned models through the same P
 	$(BIN)/microllm compare --config configs/compare-full-v3.yaml
 	$(BIN)/microllm compare --config configs/compare-qwen-v3.yaml
 	$(BIN)/microllm compare --config configs/compare-final.yaml
+	$(BIN)/microllm compare --config configs/compare-recheck.yaml
 	$(BIN)/microllm bench --config configs/bench-v3.yaml
 	$(BIN)/microllm bench --config configs/bench-speed.yaml
 	$(BIN)/microllm bench --config configs/bench-qwen-v3.yaml

@@ -132,6 +132,8 @@ def refinish(
             intent, error = r["output"], r["error"]
         rows.append({**keep, "output": intent, "error": error})
     before = json.loads((Path(predictions).parent / "metrics.json").read_text(encoding="utf-8"))
+    if before.get("arm", {}).get("recheck") or str(before.get("predictor", "")).endswith(":rechecked"):
+        raise ValueError(f"{predictions} is a rechecked run: its answers come from a second decode; score it again")
     extra = {k: before[k] for k in ("arm", "model_size_mb", "rss_load_mb") if k in before}
     if extra.get("arm", {}).get("ground"):
         extra["arm"] = {**extra["arm"], "finish": FINISH_VERSION}  # now scored under the current checks

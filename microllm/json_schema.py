@@ -154,3 +154,15 @@ def export_json_schema(path: str | Path = SCHEMA_PATH) -> str:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(intent_json_schema(), indent=2, sort_keys=True) + "\n")
     return str(path)
+
+
+def action_json_schema(action: str) -> dict:
+    """:func:`intent_json_schema` narrowed to one operation: a grammar that makes a model write that action."""
+    if action not in MODEL_BY_ACTION:
+        raise ValueError(f"{action!r} is not an operation of the spec")
+    schema = intent_json_schema()
+    name = "".join(part.capitalize() for part in action.split("_"))
+    if name not in schema["$defs"]:
+        raise ValueError(f"the intent schema has no definition {name!r} for {action!r}")
+    schema["oneOf"] = [{"$ref": f"#/$defs/{name}"}]
+    return schema

@@ -12,19 +12,23 @@ import pandas as pd
 from microllm.report import CATEGORY_ORDER
 
 
-def load_comparison(results_dir: str | Path, current_only: bool = False) -> pd.DataFrame:
+def load_comparison(results_dir: str | Path, current_only: bool = False, rechecked: bool = False) -> pd.DataFrame:
     """Every arm of every comparison run under results/compare/, one row per arm x dataset.
 
     ``data_current`` says whether the arm was scored on the data file as it is on disk now (the sha256 in its
-    provenance); a regenerated synthetic split leaves older arms behind. ``current_only`` keeps only current rows."""
+    provenance); a regenerated synthetic split leaves older arms behind. ``current_only`` keeps only current rows.
+    Rechecked arms (backends.recheck) are a decoding mode of their own, only in the table with ``rechecked``."""
     frames = [pd.DataFrame(json.loads(p.read_text())) for p in sorted(Path(results_dir).glob("compare/*/summary.json"))]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
-    # Runs from before grounded decoding existed have no such column: all of them decoded ungrounded.
-    table["grounded"] = table["grounded"].astype("boolean").fillna(False).astype(bool) if "grounded" in table else False
-    table = table.drop_duplicates(["model", "backend", "prompt", "constrained", "grounded", "dataset"], keep="last")
+    for flag in ("grounded", "rechecked"):  # runs from before each mode existed have no such column: all without it
+        table[flag] = table[flag].astype("boolean").fillna(False).astype(bool) if flag in table else False
+    if not rechecked:
+        table = table[~table["rechecked"]]
+    keys = ["model", "backend", "prompt", "constrained", "grounded", "rechecked", "dataset"]
+    table = table.drop_duplicates(keys, keep="last")
     table["data_current"] = [_scored_on_current_data(m) for m in table["metrics"]]
     return table[table["data_current"]].reset_index(drop=True) if current_only else table.reset_index(drop=True)
 
@@ -134,6 +138,22 @@ def grounding_effect(table: pd.DataFrame, prompt: str = "trained") -> pd.DataFra
     wide["gain"] = wide["grounded"] - wide["plain"]
     wide.index = wide.index.set_levels([Path(m).stem for m in wide.index.levels[0]], level=0)
     return wide.reset_index().rename_axis(columns=None)
+
+
+def recheck_effect(results_dir: str | Path, run: str = "recheck") -> pd.DataFrame:
+    """Grounded against rechecked decoding (backends.recheck) per model and dataset, from compare run ``run``:
+    exact match, its gain, and median latency (the second decode costs time on clarify answers only)."""
+    path = Path(results_dir) / "compare" / run / "summary.json"
+    t = pd.DataFrame(json.loads(path.read_text())) if path.exists() else pd.DataFrame()
+    if t.empty or "rechecked" not in t or t["rechecked"].nunique() < 2:
+        return pd.DataFrame()
+    wide = t.pivot_table(index=["model", "dataset", "n"], columns="rechecked", values=["exact_match", "p50_ms"])
+    out = pd.DataFrame({"grounded": wide[("exact_match", False)], "rechecked": wide[("exact_match", True)]})
+    out["gain"] = out["rechecked"] - out["grounded"]
+    out["p50_ms grounded"], out["p50_ms rechecked"] = wide[("p50_ms", False)], wide[("p50_ms", True)]
+    out = out.dropna().reset_index()
+    out["model"] = [Path(m).stem for m in out["model"]]
+    return out
 
 
 def load_bench(results_dir: str | Path, run: str) -> pd.DataFrame:

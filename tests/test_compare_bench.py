@@ -56,6 +56,15 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     )
     assert again["exact_match"].iloc[1] == both["exact_match"].iloc[1] >= 0
     assert json.loads(path.read_text())["arm"]["finish"] == FINISH_VERSION
+    # Rechecked next to grounded: the grounded arm is reused, the rechecked one has its own records and row.
+    rechecked, _ = run_comparison(
+        CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [True], "recheck": [False, True]}),
+        log=lambda _: None,
+    )
+    assert list(rechecked["rechecked"]) == [False, True] and rechecked["metrics"].iloc[0] == str(path)
+    record = json.loads((path.parent.parent.parent / (path.parent.parent.name + "-rechecked") / "dev" /
+                         "metrics.json").read_text())  # fmt: skip
+    assert record["arm"]["recheck"] is True and record["predictor"].endswith(":grounded:rechecked")
 
 
 def test_run_slug_is_path_safe():

@@ -27,6 +27,7 @@ SHIPPED = {
     "compare-grounding.yaml": CompareConfig,
     "compare-full-v3.yaml": CompareConfig,
     "compare-final.yaml": CompareConfig,
+    "compare-recheck.yaml": CompareConfig,
     "compare-qwen-v3.yaml": CompareConfig,
     "compare-scratch.yaml": CompareConfig,
     "bench-quantized.yaml": BenchConfig,

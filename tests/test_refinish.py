@@ -68,6 +68,17 @@ def test_refinish_refuses_predictions_of_other_rows(tmp_path):
         refinish(tmp_path / "before" / "predictions.jsonl", other, tmp_path / "after")
 
 
+def test_refinish_refuses_a_rechecked_run(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
+    predictor = Canned(lambda i, t: i)
+    predictor.name = "canned:grounded:rechecked"  # its answers come from a second decode, not from `raw` + finish
+    evaluate(predictor, gold, tmp_path / "before", n_resamples=50)
+    with pytest.raises(ValueError, match="rechecked run"):
+        refinish(tmp_path / "before" / "predictions.jsonl", gold, tmp_path / "after")
+    assert not (tmp_path / "after").exists()
+
+
 def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
     from microllm.cli import main
 

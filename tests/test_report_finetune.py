@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from microllm.report_finetune import before_after, confidence_modes, load_profile, load_runs, plot_losses
-from microllm.report_models import grounding_effect, load_comparison
+from microllm.report_models import grounding_effect, load_comparison, recheck_effect
 from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
 
 
@@ -71,6 +71,21 @@ def test_grounded_arms_are_kept_apart_and_compared(tmp_path):
     assert effect.loc["dev", "gain"] == pytest.approx(0.1) and effect.loc["val", "gain"] == pytest.approx(0.05)
     assert effect.loc["dev", "model"] == "run-F16"
     assert set(before_after(tmp_path, "dev")["system"]) == {"run-F16 (trained)", "run-F16 (trained, grounded)"}
+
+
+def test_rechecked_arms_stay_out_of_the_tables_and_have_their_own(tmp_path):
+    arm = {"backend": "llamacpp", "n": 10, "em_ci95_low": 0, "em_ci95_high": 1, "field_f1": 1, "action_accuracy": 1,
+           "valid_json_rate": 1.0, "size_mb": 1, "rss_load_mb": 1, "metrics": "x", "model": "q/run-F16.gguf",
+           "prompt": "trained", "constrained": True, "grounded": True, "dataset": "dev"}  # fmt: skip
+    write(tmp_path / "compare" / "recheck" / "summary.json",
+          [{**arm, "rechecked": r, "exact_match": e, "p50_ms": ms, "p95_ms": ms}
+           for r, e, ms in ((False, 0.8, 100.0), (True, 0.85, 120.0))])  # fmt: skip
+    plain = load_comparison(tmp_path)
+    assert list(plain["exact_match"]) == [0.8] and not plain["rechecked"].any()  # grounding tables are unchanged
+    assert len(load_comparison(tmp_path, rechecked=True)) == 2
+    effect = recheck_effect(tmp_path).set_index("dataset")
+    assert effect.loc["dev", "gain"] == pytest.approx(0.05) and effect.loc["dev", "p50_ms rechecked"] == 120.0
+    assert effect.loc["dev", "model"] == "run-F16" and recheck_effect(tmp_path, "absent").empty
 
 
 def test_quant_table_joins_sizes_accuracy_and_latency(tmp_path):

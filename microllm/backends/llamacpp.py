@@ -12,9 +12,11 @@ import numpy as np
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
 from microllm.backends.finish import finish_grounded
 from microllm.backends.grammar_check import GreedyGrammar, GroundedGrammar
+from microllm.backends.recheck import drop_repeated_steps, rechecked
+from microllm.json_schema import action_json_schema
 from microllm.models import resolve_model
 from microllm.predictors import register
-from microllm.predictors.base import Predictor
+from microllm.predictors.base import Prediction, Predictor
 from microllm.prompts import build_messages, load_shots, prompt_for_model
 from microllm.schema import intent_json_schema
 
@@ -44,6 +46,9 @@ class LlamaCppConfig:
     # Confidence from the value tokens only ("values"), or from them and the go-on/stop tokens ("decisions"): the
     # latter also sees a doubted omission (a left-out field or step), which no value token can.
     confidence: str = "values"
+    # A clarify answer is decoded again as the operation it names, and the grounded checks say what is missing;
+    # a multi drops repeated steps (backends.recheck). Needs ground.
+    recheck: bool = False
 
     def __post_init__(self):
         if self.confidence not in ("values", "decisions"):
@@ -70,7 +75,8 @@ class LlamaCppPredictor(Predictor):
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
                  greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8,
-                 ground: bool | str = False, confidence: str = "values"):  # fmt: skip
+                 ground: bool | str = False, confidence: str = "values",
+                 recheck: bool | str = False):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -80,13 +86,15 @@ class LlamaCppPredictor(Predictor):
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
                                   greedy_check=_bool(greedy_check), draft=draft,
                                   draft_tokens=int(draft_tokens), ground=_bool(ground),
-                                  confidence=confidence)  # fmt: skip
+                                  confidence=confidence, recheck=_bool(recheck))  # fmt: skip
         if self.cfg.draft not in ("none", "ngram"):
             raise ValueError(f"draft must be 'none' or 'ngram', not {draft!r}")
         if self.cfg.draft == "ngram" and self.cfg.constrained and not self.cfg.greedy_check:
             raise ValueError("draft='ngram' with constrained decoding needs greedy_check=true")
         if self.cfg.ground and not (self.cfg.constrained and self.cfg.greedy_check):
             raise ValueError("ground=true needs constrained decoding with greedy_check=true")
+        if self.cfg.recheck and not self.cfg.ground:
+            raise ValueError("recheck=true needs ground=true (the grounded checks decide what is missing)")
         if n_threads is not None:
             self.cfg.n_threads = int(n_threads)
         adapter = self.resolved.adapter
@@ -107,6 +115,8 @@ class LlamaCppPredictor(Predictor):
         self.grammar = LlamaGrammar.from_json_schema(json.dumps(intent_json_schema()), verbose=False)
         self.name = f"llamacpp:{model}:{self.prompt_cfg.style}:{'constrained' if self.cfg.constrained else 'free'}"
         self.name += ":grounded" if self.cfg.ground else ""
+        self.name += ":rechecked" if self.cfg.recheck else ""
+        self._action_grammars: dict = {}
         self.drafter = None
         if self.cfg.draft == "ngram":
             from microllm.backends.speculative import drafter_for
@@ -115,8 +125,26 @@ class LlamaCppPredictor(Predictor):
         self.last_usage: dict = {}
 
     def finish(self, intent: dict, text: str) -> dict:
-        """Grounded: the rule-based checks of :mod:`microllm.backends.finish`; otherwise none."""
-        return finish_grounded(intent, text) if self.cfg.ground else intent
+        """Grounded: the rule-based checks of :mod:`microllm.backends.finish` (rechecked: and no repeated multi
+        step); otherwise none."""
+        if not self.cfg.ground:
+            return intent
+        finished = finish_grounded(intent, text)
+        return drop_repeated_steps(finished) if self.cfg.recheck else finished
+
+    def predict(self, text: str) -> Prediction:
+        """As :meth:`Predictor.predict`; rechecked, a clarify answer is decoded again (:mod:`.recheck`)."""
+        first = super().predict(text)
+        return rechecked(self, text, first) if self.cfg.recheck else first
+
+    def action_grammar(self, action: str):
+        """The grammar of one operation (built once per action)."""
+        from llama_cpp import LlamaGrammar
+
+        if action not in self._action_grammars:
+            schema = json.dumps(action_json_schema(action))
+            self._action_grammars[action] = LlamaGrammar.from_json_schema(schema, verbose=False)
+        return self._action_grammars[action]
 
     def prompt_tokens(self, text: str) -> list[int]:
         """The query rendered with the model's chat template, tokenized (special tokens parsed)."""
@@ -124,9 +152,12 @@ class LlamaCppPredictor(Predictor):
         tokens = self.llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True)
         return [self.bos, *tokens] if self.bos is not None and tokens[:1] != [self.bos] else tokens
 
-    def generate(self, text: str) -> tuple[str, float]:
-        """Greedy decode; stop at end of turn, a complete JSON object, or max_tokens."""
+    def generate(self, text: str, grammar=None) -> tuple[str, float]:
+        """Greedy decode; stop at end of turn, a complete JSON object, or max_tokens. ``grammar``: another grammar
+        than the intent schema's (constrained decoding only)."""
         import llama_cpp
+
+        grammar = self.grammar if grammar is None else grammar
 
         tokens = self.prompt_tokens(text)
         if len(tokens) + self.cfg.max_tokens > self.cfg.n_ctx:
@@ -140,9 +171,9 @@ class LlamaCppPredictor(Predictor):
         self.last_tokens: list[int] = []  # the answer's token ids
         checker = None
         if self.cfg.ground:
-            checker = GroundedGrammar(self.llm, self.grammar, text)
+            checker = GroundedGrammar(self.llm, grammar, text)
         elif self.cfg.constrained and self.cfg.greedy_check:
-            checker = GreedyGrammar(self.llm, self.grammar)
+            checker = GreedyGrammar(self.llm, grammar)
         vocab = self.llm._model.vocab  # noqa: SLF001
         timer = {"start": time.perf_counter(), "first": None}
 
@@ -172,7 +203,7 @@ class LlamaCppPredictor(Predictor):
 
             passes = speculative_greedy(self.llm, tokens, choose, emit, self.drafter, self.cfg.max_tokens)
         else:
-            self._generate_plain(tokens, checker, emit)
+            self._generate_plain(tokens, checker, emit, grammar)
         raw = out.decode("utf-8", errors="replace")
         end = json_object_end(raw)
         first = timer["first"] or time.perf_counter()
@@ -184,10 +215,10 @@ class LlamaCppPredictor(Predictor):
             checker.close()
         return (raw[:end] if end else raw), confidence(pieces, logprobs, self.cfg.confidence == "decisions")
 
-    def _generate_plain(self, tokens: list[int], checker, emit) -> None:
+    def _generate_plain(self, tokens: list[int], checker, emit, grammar) -> None:
         """One forward pass per token through llama-cpp-python's own generator."""
         n_vocab = self.llm.n_vocab()
-        grammar = self.grammar if self.cfg.constrained and checker is None else None
+        grammar = grammar if self.cfg.constrained and checker is None else None
         for tok in self.llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=grammar,
                                      logits_processor=[checker] if checker else None):  # fmt: skip
             # The logits that produced `tok` are still the context's last row: the model's own distribution.
