@@ -47,7 +47,7 @@ class LlamaCppConfig:
     # latter also sees a doubted omission (a left-out field or step), which no value token can.
     confidence: str = "values"
     # A clarify answer is decoded again as the operation it names, and the grounded checks say what is missing;
-    # a multi drops repeated steps (backends.recheck). Needs ground.
+    # a multi drops repeated steps (backends.recheck). Needs ground. Off: it lowered dev (results/compare/recheck).
     recheck: bool = False
 
     def __post_init__(self):
