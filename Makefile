@@ -26,6 +26,7 @@ FULL_V3_FINAL_RUN := artifacts/finetune/gemma-full-v3-final/merged/config.json
 FULL_V3_PARA_RUN := artifacts/finetune/gemma-full-v3-para/merged/config.json
 FULL_V4_ONEPASS_RUN := artifacts/finetune/gemma-full-v4-onepass/merged/config.json
 FULL_V4_PARA_RUN := artifacts/finetune/gemma-full-v4-para/merged/config.json
+FULL_V4_LR4X_RUN := artifacts/finetune/gemma-full-v4-lr4x/merged/config.json
 QWEN_V3_RUN := artifacts/finetune/qwen-coder-lora-v3/merged/config.json
 QWEN_V3_FINAL_RUN := artifacts/finetune/qwen-coder-lora-v3-final/merged/config.json
 QWEN_V3_GGUF := artifacts/quantized/qwen-coder-lora-v3/qwen-coder-lora-v3-Q8_0_EMB_Q5_1-V32000.gguf
@@ -91,13 +92,14 @@ finetune-v3: setup weights  ## the main recipe on data v3 (made-up train names),
 	test -f $(V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-2ep.yaml $(TRAIN_SET)
 	test -f $(V3_3EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-lora-v3-3ep.yaml $(TRAIN_SET)
 
-finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass; the chain in one pass (~90 min) and its paraphrase pass
+finetune-full: setup weights  ## full fine-tuning (all but the embeddings) on data v3, a 2nd epoch, a final pass: ~45 min each; a paraphrase pass; the chain in one pass (~90 min), its paraphrase pass and the one pass at 2e-4 (~55 min)
 	test -f $(FULL_V3_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_2EP_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-2ep.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_FINAL_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-final.yaml $(TRAIN_SET)
 	test -f $(FULL_V3_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v3-para.yaml $(TRAIN_SET)
 	test -f $(FULL_V4_ONEPASS_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v4-onepass.yaml $(TRAIN_SET)
 	test -f $(FULL_V4_PARA_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v4-para.yaml $(TRAIN_SET)
+	test -f $(FULL_V4_LR4X_RUN) || $(BIN)/microllm train --config configs/finetune-gemma-full-v4-lr4x.yaml $(TRAIN_SET)
 
 finetune-qwen: setup weights  ## the larger base: Qwen2.5-Coder-0.5B + LoRA, one epoch of data v3 (~86 min), a final pass (skipped when trained)
 	test -f $(QWEN_V3_RUN) || $(BIN)/microllm train --config configs/finetune-qwen-coder-lora-v3.yaml $(TRAIN_SET)
@@ -123,6 +125,7 @@ quantize: converter finetune finetune-smollm2 finetune-v3 finetune-full finetune
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v3-para.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v4-onepass.yaml
 	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v4-para.yaml
+	$(BIN)/microllm quantize --config configs/quantize-gemma-full-v4-lr4x.yaml
 	$(BIN)/microllm export gemma-lora --quant Q4_K_M+LoRA
 
 evaluate: quantize finetune-scratch  ## the fine-tuned models through the same Predictor/CLI as the base models (resumes)

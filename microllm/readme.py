@@ -7,6 +7,7 @@ from pathlib import Path
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 HEAD_BEGIN, HEAD_END = "<!-- headline:begin -->", "<!-- headline:end -->"
+RUNS_BEGIN, RUNS_END = "<!-- runs:begin -->", "<!-- runs:end -->"
 AB_RUN = "micro-vs-general"
 
 
@@ -55,6 +56,28 @@ def render_results_table(results_dir: str | Path = "results") -> str:
     return "\n".join(lines)
 
 
+def render_runs_table(results_dir: str | Path = "results") -> str:
+    """Every fine-tuning run against the dev target (report_runs.runs_vs_target), as a Markdown table."""
+    from microllm.report_runs import TARGET, runs_vs_target
+
+    results_dir = Path(results_dir)
+    head = "| base model | run | method | rows | steps | train min | CPU | arm (chosen on) | val | test | dev (CI) |"
+    lines = [f"{head} dev >= {TARGET:.2f} | source |", "|---|---|---|---:|---:|---:|---|---|---:|---:|---|---|---|"]
+
+    def num(x) -> str:
+        return "-" if x is None or x != x else f"{x:.3f}"
+
+    for r in runs_vs_target(results_dir).to_dict("records"):
+        rel = (results_dir / "finetune" / r["run"] / "metrics.json").relative_to(results_dir.parent).as_posix()
+        arm = "-" if not isinstance(r["arm"], str) else f"`{r['arm']}` ({r['chosen_on']})"
+        dev = "-" if r["dev_em"] is None or r["dev_em"] != r["dev_em"] else f"{r['dev_em']:.3f} {r['dev_ci95']}"
+        met = {True: "yes", False: "no"}.get(r["dev_target_met"], "-")
+        lines.append(f"| {r['base_model']} | {r['run']} | {r['method']} | {r['examples']} | {r['steps']} | "
+                     f"{r['chain_minutes']:.0f} | {r['cpu']} | {arm} | {num(r['val_em'])} | {num(r['test_em'])} | "
+                     f"{dev} | {met} | [run]({rel}) |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def _current(metrics: dict, root: Path) -> bool:
     """Whether the data file a score was computed on still hashes the same (a rebuilt split marks old scores)."""
     from microllm.provenance import file_sha256
@@ -70,12 +93,14 @@ def _replace(text: str, begin: str, end: str, body: str) -> str:
 
 
 def update_readme(readme: str | Path = "README.md", results_dir: str | Path = "results") -> bool:
-    """Rewrite the blocks between the headline and results markers; returns True when the README changed."""
+    """Rewrite the blocks between the headline, results and runs markers; returns True when the README changed."""
     readme = Path(readme)
     text = readme.read_text()
     new = _replace(text, BEGIN, END, render_results_table(results_dir))
     if HEAD_BEGIN in new:
         new = _replace(new, HEAD_BEGIN, HEAD_END, render_headline(results_dir))
+    if RUNS_BEGIN in new:
+        new = _replace(new, RUNS_BEGIN, RUNS_END, render_runs_table(results_dir))
     if new != text:
         readme.write_text(new)
     return new != text

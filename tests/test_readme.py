@@ -4,7 +4,17 @@ import re
 
 from conftest import ROOT
 
-from microllm.readme import BEGIN, END, HEAD_BEGIN, HEAD_END, render_headline, render_results_table
+from microllm.readme import (
+    BEGIN,
+    END,
+    HEAD_BEGIN,
+    HEAD_END,
+    RUNS_BEGIN,
+    RUNS_END,
+    render_headline,
+    render_results_table,
+    render_runs_table,
+)
 
 
 def test_readme_results_table_matches_results():
@@ -24,6 +34,14 @@ def test_readme_headline_matches_the_ab_results():
     block = text[text.index(HEAD_BEGIN) + len(HEAD_BEGIN) : text.index(HEAD_END)].strip()
     assert block == render_headline(ROOT / "results"), "run `microllm readme` (make all does)"
     assert all((ROOT / link).exists() for link in re.findall(r"\]\(([^)]+)\)", block))
+
+
+def test_readme_runs_table_matches_the_finetune_results():
+    text = (ROOT / "README.md").read_text()
+    block = text[text.index(RUNS_BEGIN) + len(RUNS_BEGIN) : text.index(RUNS_END)].strip()
+    assert block == render_runs_table(ROOT / "results"), "run `microllm readme` (make all does)"
+    links = re.findall(r"\]\(([^)]+)\)", block)
+    assert links and all((ROOT / link).exists() for link in links)
 
 
 def test_a_score_on_an_older_version_of_its_data_file_is_marked(tmp_path):

@@ -65,8 +65,9 @@ class FinetuneConfig:
     group_by_length: bool = False  # batches of similar length: less padding
     bf16: bool = False  # bfloat16 autocast on CPU (fp32 master weights)
     n_threads: int | None = None  # torch threads; None = min(2, cores)
-    # glibc malloc: big blocks from the heap, freed pages kept for the next step (train/memory.py). Same numbers;
-    # 50x fewer page faults, but they cost ~0.4 s of a 13 s Qwen step, so off by default
+    # glibc malloc: big blocks from the heap, freed pages kept for the next step (train/memory.py). Same numbers.
+    # Page faults cost ~0.4 s of a 13 s Qwen LoRA step on a Xeon, but 7.8 -> 4.7 s a Gemma full step on an AVX-512
+    # EPYC (results/finetune/profile-gemma-full-v4-onepass-memory/): off by default, on where a profile shows it pays
     keep_freed_memory: bool = False
     # Bookkeeping
     output_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/finetune/<run> (artifacts/ by default)
