@@ -58,6 +58,8 @@ def render_results_table(results_dir: str | Path = "results") -> str:
 
 def render_runs_table(results_dir: str | Path = "results") -> str:
     """Every fine-tuning run against the dev target (report_runs.runs_vs_target), as a Markdown table."""
+    import pandas as pd
+
     from microllm.report_runs import TARGET, runs_vs_target
 
     results_dir = Path(results_dir)
@@ -65,12 +67,12 @@ def render_runs_table(results_dir: str | Path = "results") -> str:
     lines = [f"{head} dev >= {TARGET:.2f} | source |", "|---|---|---|---:|---:|---:|---|---|---:|---:|---|---|---|"]
 
     def num(x) -> str:
-        return "-" if x is None or x != x else f"{x:.3f}"
+        return "-" if pd.isna(x) else f"{x:.3f}"
 
     for r in runs_vs_target(results_dir).to_dict("records"):
         rel = (results_dir / "finetune" / r["run"] / "metrics.json").relative_to(results_dir.parent).as_posix()
-        arm = "-" if not isinstance(r["arm"], str) else f"`{r['arm']}` ({r['chosen_on']})"
-        dev = "-" if r["dev_em"] is None or r["dev_em"] != r["dev_em"] else f"{r['dev_em']:.3f} {r['dev_ci95']}"
+        arm = "-" if pd.isna(r["arm"]) else f"`{r['arm']}` ({r['chosen_on']})"
+        dev = "-" if pd.isna(r["dev_em"]) else f"{r['dev_em']:.3f} {r['dev_ci95']}"
         met = {True: "yes", False: "no"}.get(r["dev_target_met"], "-")
         lines.append(f"| {r['base_model']} | {r['run']} | {r['method']} | {r['examples']} | {r['steps']} | "
                      f"{r['chain_minutes']:.0f} | {r['cpu']} | {arm} | {num(r['val_em'])} | {num(r['test_em'])} | "
