@@ -1,7 +1,8 @@
 """A/B test: micro model vs general model vs the router of both, on the same queries in one process.
 
 Per arm and data set: exact match with a bootstrap CI, valid-JSON rate, latency, CPU-seconds and cost per query,
-model size and memory, and paired McNemar tests between arms. ``microllm ab --config configs/ab.yaml``.
+model size and memory, and paired McNemar tests between arms.
+``microllm ab --config recipes/qwen-coder-0.5b-lora/ab.yaml``.
 """
 
 from __future__ import annotations

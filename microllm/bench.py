@@ -1,6 +1,6 @@
 """Latency and throughput benchmark: models side by side in one process, interleaved, medians over repeats.
 
-Not a test: tests check correctness, this measures speed (`microllm bench --config configs/bench.yaml`).
+Not a test: tests check correctness, this measures speed (`microllm bench --config research/base-models/bench.yaml`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import psutil
 
 from microllm.config import save_config
 from microllm.evaluate import read_gold
+from microllm.progress import bar
 from microllm.provenance import provenance
 
 
@@ -65,6 +66,28 @@ def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
     return arms
 
 
+def _timed_pass(arms: dict, timed: list[str], samples: dict, shown) -> dict:
+    """One pass over the timed queries, arms interleaved per query; each arm's p50, p95 and queries/s."""
+    lat = {name: [] for name in arms}
+    for q in timed:
+        for name, arm in arms.items():
+            pred = arm["predictor"]
+            t0 = time.perf_counter()
+            pred.predict(q)
+            lat[name].append(time.perf_counter() - t0)
+            shown.update(1)
+            usage = getattr(pred, "last_usage", {})
+            if usage.get("prompt_eval_s"):
+                new = usage["prompt_tokens"] - usage["reused_prefix"]
+                samples[name]["prompt_tps"].append(new / usage["prompt_eval_s"])
+            if usage.get("decode_s"):
+                samples[name]["gen_tps"].append(usage["completion_tokens"] / usage["decode_s"])
+            if usage.get("speculative"):  # answer tokens per forward pass, the prompt's included (1.0 without)
+                samples[name]["tok_per_pass"].append(usage["completion_tokens"] / usage["speculative"]["passes"])
+    return {name: {"p50": np.percentile(lat[name], 50), "p95": np.percentile(lat[name], 95),
+                   "qps": len(lat[name]) / sum(lat[name])} for name in arms}  # fmt: skip
+
+
 def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
     """Time every arm on the same queries, interleaved per query so that drift hits all arms alike."""
     queries = [r["input"] for r in read_gold(cfg.queries_file, cfg.n_queries + cfg.warmup)]
@@ -72,25 +95,10 @@ def run_benchmark(cfg: BenchConfig, command: str | None = None) -> pd.DataFrame:
     arms = _load_arms(cfg, warm)
     samples = {name: {"prompt_tps": [], "gen_tps": [], "tok_per_pass": []} for name in arms}
     per_repeat = {name: [] for name in arms}
-    for _ in range(cfg.repeats):
-        lat = {name: [] for name in arms}
-        for q in timed:
-            for name, arm in arms.items():
-                pred = arm["predictor"]
-                t0 = time.perf_counter()
-                pred.predict(q)
-                lat[name].append(time.perf_counter() - t0)
-                usage = getattr(pred, "last_usage", {})
-                if usage.get("prompt_eval_s"):
-                    new = usage["prompt_tokens"] - usage["reused_prefix"]
-                    samples[name]["prompt_tps"].append(new / usage["prompt_eval_s"])
-                if usage.get("decode_s"):
-                    samples[name]["gen_tps"].append(usage["completion_tokens"] / usage["decode_s"])
-                if usage.get("speculative"):  # answer tokens per forward pass, the prompt's included (1.0 without)
-                    samples[name]["tok_per_pass"].append(usage["completion_tokens"] / usage["speculative"]["passes"])
-        for name in arms:
-            per_repeat[name].append({"p50": np.percentile(lat[name], 50), "p95": np.percentile(lat[name], 95),
-                                     "qps": len(lat[name]) / sum(lat[name])})  # fmt: skip
+    with bar(cfg.repeats * len(timed) * len(arms), desc=f"bench {cfg.run}", unit="query") as shown:
+        for _ in range(cfg.repeats):
+            for name, stats in _timed_pass(arms, timed, samples, shown).items():
+                per_repeat[name].append(stats)
     rows = []
     for name, arm in arms.items():
         reps = per_repeat[name]

@@ -1,130 +1,330 @@
-"""`microllm` command line: data, schema, predict, eval, baselines, notebooks."""
+"""`microllm`: turn administrators' requests into strict JSON intents with a fine-tuned micro LLM.
+
+Exit codes: 0 done; 1 some rows (or the execution) failed, with counts on stderr; 2 a usage or input error, one
+readable line on stderr. ``-`` stands for standard input or output wherever a file is named.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
+import warnings
+from pathlib import Path
 
-from microllm.config import BaselineConfig, DataConfig, load_config
+from microllm import __version__
+from microllm.progress import note, set_quiet, summary
+
+EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
+
+# How `microllm --help` groups the commands: the way a user goes from data to a served, reviewed model.
+GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("parse and predict (the shipped micro model unless --predictor/--model say otherwise)", (
+        ("parse", "parse one request: intent, safety verdict, confidence, model"),
+        ("predict", "parse a file of requests (JSONL or plain text, one a line) into JSONL"),
+    )),
+    ("data", (
+        ("data", "build the synthetic dataset and its card (data build)"),
+        ("schema", "export the JSON Schema of all intents (schema export)"),
+    )),
+    ("train", (
+        ("train", "fine-tune a base model (SFT, LoRA or full) on a GPU or all CPU cores"),
+        ("retrain", "export reviewed decisions, retrain, evaluate, gate, register/promote"),
+    )),
+    ("quantize and export", (
+        ("quantize", "fine-tuned model -> GGUF -> Q8_0/Q5_K_M/Q4_K_M/Q4_0, NF4"),
+        ("export", "Ollama Modelfile + MODEL_CARD.md for a quantized GGUF"),
+        ("modelfile", "write an Ollama Modelfile for a catalog model or GGUF"),
+    )),
+    ("evaluate", (
+        ("eval", "score a predictor on a gold JSONL file"),
+        ("baselines", "score the rules and classic baselines"),
+        ("compare", "score models x prompts x decoding modes on dev and test"),
+        ("bench", "latency/throughput benchmark, arms side by side"),
+        ("ab", "offline A/B test: micro vs general vs routed"),
+    )),
+    ("serve", (
+        ("serve", "HTTP service: POST /api/v1/parse, /api/v1/dns/add; GET /health"),
+    )),
+    ("execute", (
+        ("execute", "run an intent (or a request, parsed first) with ansible-playbook (check mode by default)"),
+    )),
+    ("review", (
+        ("review", "the human review queue of logged decisions: list, verify, correct, reject"),
+    )),
+    ("project", (
+        ("notebooks", "execute notebooks in place"),
+        ("readme", "regenerate the README results table from results/"),
+    )),
+)  # fmt: skip
+
+# Commands of the research record, not of the product: `microllm-research <command>`.
+RESEARCH_COMMANDS = ("train-profile", "learning-curve", "feedback-sim", "refinish", "paraphrase")
 
 
-def _cmd_data(args) -> int:
-    from microllm.data import build_dataset, write_dataset
-
-    if args.action == "paraphrase":
-        from microllm.data.paraphrase import ParaphraseConfig, build_paraphrases
-
-        card = build_paraphrases(load_config(ParaphraseConfig, args.config, args.set))
-        print(json.dumps({k: card[k] for k in ("sampled", "accepted", "outcomes", "seconds")}, indent=2))
-        return 0
-    cfg = load_config(DataConfig, args.config, args.set)
-    paths = write_dataset(build_dataset(cfg.seed, cfg.scale, cfg.fresh), cfg.out_dir)
-    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
-    return 0
+class UsageError(ValueError):
+    """A command line that cannot be run as given (exit 2)."""
 
 
-def _cmd_schema(args) -> int:
-    from microllm.json_schema import export_json_schema
+# --- shared argument helpers ---------------------------------------------------------------------------------------
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the hand-made layout of descriptions and epilogs (command groups, the option table)."""
 
-    print(export_json_schema(args.path) if args.path else export_json_schema())
-    return 0
+    def __init__(self, prog, **kwargs):
+        super().__init__(prog, max_help_position=32, width=min(120, _terminal_width()), **kwargs)
 
 
-def _predictor(args):
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """``--quiet`` on a subcommand (also accepted before it)."""
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="no progress bars or notes; the final summary line and errors only")  # fmt: skip
+
+
+def add_config_args(p: argparse.ArgumentParser, kind: str, example: str | None = None, required: bool = False):
+    """``--config`` (a YAML file of ``kind``) and repeatable ``--set key=value`` overrides."""
+    hint = f" (e.g. {example})" if example else ""
+    p.add_argument("--config", required=required, default=None, metavar="YAML", help=f"YAML {kind}{hint}")
+    p.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE",
+                   help="override config fields (repeatable)")  # fmt: skip
+
+
+def add_predictor_args(p: argparse.ArgumentParser, default_note: str) -> None:
+    """``--predictor``, ``--model`` and ``-o KEY=VALUE`` (typed, see the option table in the epilog)."""
+    p.add_argument("--predictor", default=None, metavar="NAME",
+                   help=f"rules, classic, llamacpp, transformers, ollama (default: {default_note})")  # fmt: skip
+    p.add_argument("--model", default=None, metavar="MODEL",
+                   help="catalog key, GGUF path or transformers directory (model backends)")  # fmt: skip
+    p.add_argument("-o", "--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="predictor option, typed and checked (table below); repeatable")  # fmt: skip
+
+
+def _predictor_epilog() -> str:
+    from microllm.predictors.options import options_table
+
+    return ("predictor options (-o KEY=VALUE; `none`/`auto` where a default is computed):\n" + options_table()
+            + "\n\nThe shipped model (recipes/qwen-coder-0.5b-lora/decode.yaml) is used when neither --predictor nor"
+              "\n--model is given; $MICROLLM_MODEL points at another build of it.")  # fmt: skip
+
+
+def _read_stdin_text(what: str) -> str:
+    if sys.stdin.isatty():
+        note(f"reading {what} from standard input (end with Ctrl-D)")
+    return sys.stdin.read()
+
+
+# --- predictors ----------------------------------------------------------------------------------------------------
+def build_predictor(args, use_shipped: bool = True):
+    """The predictor the arguments name: ``--predictor``/``--model``/``-o``; with neither predictor nor model, the
+    shipped micro model decoded as its recipe says (:mod:`microllm.models.shipped`), or one line saying how to build
+    it. Never a silent, untuned default model."""
     from microllm.predictors import get_predictor
+    from microllm.predictors.options import parse_options
 
-    kwargs = dict(kv.split("=", 1) for kv in args.option or [])
-    if args.model:
-        kwargs["model"] = args.model
-    return get_predictor(args.predictor, **kwargs)
+    name, model = args.predictor, args.model
+    if name is None and model:  # a GGUF (or catalog key) runs on llama.cpp, a transformers directory on transformers
+        name = "transformers" if Path(model).is_dir() else "llamacpp"
+    decoding = None
+    if use_shipped and not model:
+        from microllm.models.shipped import shipped_decoding
+
+        decoding = shipped_decoding()
+        if name not in (None, decoding["predictor"]):
+            decoding = None  # another predictor: it needs no model file (rules, classic) or brings its own
+        else:
+            name = decoding["predictor"]
+    if name is None:
+        raise UsageError("name a --predictor (rules, classic, llamacpp, transformers, ollama) or a --model")
+    options = parse_options(name, args.option)  # checked before any model is looked for or loaded
+    kwargs: dict = {}
+    if decoding is not None:
+        from microllm.models.shipped import require_shipped_model
+
+        model = str(require_shipped_model())  # ModelNotBuilt: the message says how to build it
+        kwargs = {k: v for k, v in decoding["kwargs"].items() if k != "model"}
+    kwargs.update(options)  # options on the command line win over the recipe's
+    if model:
+        kwargs["model"] = model
+    start = time.perf_counter()
+    predictor = get_predictor(name, **kwargs)
+    if model:
+        note(f"loaded {predictor.name} in {time.perf_counter() - start:.1f} s")
+    return predictor
+
+
+# --- parse and predict ---------------------------------------------------------------------------------------------
+def _parse_record(predictor, text: str) -> dict:
+    from microllm.safety import check_intent
+
+    pred = predictor.predict(text)
+    violations = check_intent(pred.intent) if pred.intent is not None else []
+    return {"input": text, "intent": pred.intent, "error": pred.error,
+            "safe": (not violations) if pred.intent is not None else None,
+            "violations": [{"path": v.path, "reason": v.reason} for v in violations],
+            "confidence": pred.confidence, "model": predictor.name,
+            "latency_ms": round(pred.latency_ms, 1)}  # fmt: skip
+
+
+def _print_parse(rec: dict) -> None:
+    if rec["intent"] is not None:
+        print(f"intent:     {json.dumps(rec['intent'], ensure_ascii=False)}")
+        if rec["safe"]:
+            print("safety:     safe to execute")
+        else:
+            reasons = "; ".join(f"{v['path'] or 'intent'}: {v['reason']}" for v in rec["violations"])
+            print(f"safety:     UNSAFE, would be refused ({reasons})")
+    else:
+        print(f"intent:     none ({rec['error']})")
+    conf = rec["confidence"]
+    print(f"confidence: {conf:.3f}" if conf is not None else "confidence: n/a (this predictor has none)")
+    print(f"model:      {rec['model']}")
+    print(f"latency:    {rec['latency_ms']:.0f} ms")
+
+
+def _cmd_parse(args) -> int:
+    texts = [" ".join(args.text)] if args.text and args.text != ["-"] else None
+    if texts is None:
+        texts = [line.strip() for line in _read_stdin_text("requests (one a line)").splitlines() if line.strip()]
+        if not texts:
+            raise UsageError('no request given: microllm parse "Add DNS record api.local to 10.0.0.5"')
+    from microllm.runner import _bad_text
+
+    for text in texts:
+        if bad := _bad_text(text):
+            raise UsageError(f"not a usable request: {bad}")
+    predictor = build_predictor(args)
+    failed = 0
+    for i, text in enumerate(texts):
+        rec = _parse_record(predictor, text)
+        failed += rec["intent"] is None
+        if args.json:
+            print(json.dumps(rec, ensure_ascii=False), flush=True)
+        else:
+            if i:
+                print()
+            if len(texts) > 1:
+                print(f"request:    {text}")
+            _print_parse(rec)
+    if len(texts) > 1:
+        summary(f"parse: {len(texts)} requests, {len(texts) - failed} parsed, {failed} without an intent")
+    return EXIT_FAILED_ROWS if failed else EXIT_OK
 
 
 def _cmd_predict(args) -> int:
     from microllm.runner import predict_file
 
-    rows = predict_file(_predictor(args), args.input, args.output)
-    errors = sum(r["error"] is not None for r in rows)
-    print(f"{len(rows)} rows -> {args.output} ({errors} with an error)", file=sys.stderr)
-    return 0
+    predictor = build_predictor(args)
+    start = time.perf_counter()
+    rows = predict_file(predictor, args.input, args.output, args.format)
+    seconds = time.perf_counter() - start
+    if not rows:
+        raise UsageError(f"{'standard input' if args.input == '-' else args.input} holds no requests")
+    bad = [r for r in rows if r["error"] is not None]
+    where = "stdout" if args.output == "-" else args.output
+    line = (f"predict: {len(rows)} rows -> {where}: {len(rows) - len(bad)} ok, {len(bad)} with an error "
+            f"({seconds:.1f} s, {predictor.name})")  # fmt: skip
+    if bad:
+        line += f"; first error: row {bad[0]['id']}: {bad[0]['error']}"
+    summary(line)
+    return EXIT_FAILED_ROWS if bad else EXIT_OK
+
+
+# --- evaluate ------------------------------------------------------------------------------------------------------
+def _spool_stdin(suffix: str = ".jsonl") -> Path:
+    """Standard input saved to a temporary file (evaluation hashes and rereads its data file)."""
+    import tempfile
+
+    data = sys.stdin.buffer.read()
+    with tempfile.NamedTemporaryFile("wb", suffix=suffix, prefix="microllm-stdin-", delete=False) as f:
+        f.write(data)
+    return Path(f.name)
 
 
 def _cmd_eval(args) -> int:
     from microllm.evaluate import evaluate
 
-    m = evaluate(_predictor(args), args.data, args.out_dir, args.limit)
+    data = args.data
+    if data == "-":
+        if not args.out_dir:
+            raise UsageError("--data - (standard input) needs --out-dir")
+        data = str(_spool_stdin())
+    predictor = build_predictor(args)
+    m = evaluate(predictor, data, args.out_dir, args.limit)
     lo, hi = m["exact_match_ci95"]
-    print(
-        f"{m['predictor']} on {args.data}: exact match {m['exact_match']:.3f} [{lo:.3f}, {hi:.3f}] "
-        f"field F1 {m['field_f1']:.3f} valid JSON {m['valid_json_rate']:.3f} (n={m['n']})"
-    )
-    return 0
-
-
-def _cmd_refinish(args) -> int:
-    from microllm.evaluate import refinish
-
-    command = f"microllm refinish {args.predictions} --data {args.data} --out-dir {args.out_dir}"
-    m = refinish(args.predictions, args.data, args.out_dir, command=command)
-    print(f"{m['predictor']} on {args.data}: exact match {m['refinished_from']['exact_match']:.3f} -> "
-          f"{m['exact_match']:.3f} (n={m['n']}), re-finished from {args.predictions}")  # fmt: skip
-    return 0
+    print(f"{m['predictor']} on {args.data}: exact match {m['exact_match']:.3f} [{lo:.3f}, {hi:.3f}] "
+          f"field F1 {m['field_f1']:.3f} valid JSON {m['valid_json_rate']:.3f} (n={m['n']})")  # fmt: skip
+    return EXIT_OK
 
 
 def _cmd_baselines(args) -> int:
     from microllm.baselines.runner import run_baselines
+    from microllm.config import BaselineConfig, load_config
 
     table = run_baselines(load_config(BaselineConfig, args.config, args.set))
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    return 0
+    return EXIT_OK
 
 
 def _cmd_compare(args) -> int:
     from microllm.compare import CompareConfig, run_comparison
+    from microllm.config import load_config
 
-    table, missing = run_comparison(load_config(CompareConfig, args.config, args.set),
-                                    log=lambda msg: print(msg, file=sys.stderr, flush=True))  # fmt: skip
+    table, missing = run_comparison(load_config(CompareConfig, args.config, args.set), log=note)
     if not table.empty:
         print(table.drop(columns=["metrics"]).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for row in missing.to_dict("records"):
         print(f"not run: {row['model']}: {row['reason']}")
-    return 0
+    summary(f"compare: {len(table)} arm x data rows, {len(missing)} model(s) not run")
+    return EXIT_OK
 
 
 def _cmd_bench(args) -> int:
     from microllm.bench import BenchConfig, run_benchmark
+    from microllm.config import load_config
 
     table = run_benchmark(load_config(BenchConfig, args.config, args.set))
     print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    return 0
+    return EXIT_OK
 
 
 def _cmd_ab(args) -> int:
     from microllm.ab import ABConfig, run_ab
+    from microllm.config import load_config
 
     table = run_ab(load_config(ABConfig, args.config, args.set))
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    return 0
+    return EXIT_OK
 
 
-def _cmd_serve(args) -> int:
-    from microllm.serve import serve
+# --- data, train, quantize -----------------------------------------------------------------------------------------
+def _cmd_data(args) -> int:
+    from microllm.config import DataConfig, load_config
+    from microllm.data import build_dataset, write_dataset
 
-    serve(args)
-    return 0
+    start = time.perf_counter()
+    cfg = load_config(DataConfig, args.config, args.set)
+    splits = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
+    paths = write_dataset(splits, cfg.out_dir, cfg.splits)
+    print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in splits.items())
+    summary(f"data build: {counts} rows -> {cfg.out_dir} ({time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
 
 
-def _cmd_modelfile(args) -> int:
-    from microllm.models import resolve_model
-    from microllm.models.modelfile import write_modelfile
+def _cmd_schema(args) -> int:
+    from microllm.json_schema import export_json_schema
 
-    resolved = resolve_model(args.model)
-    fmt = args.format or (resolved.entry.prompt_format if resolved.entry else None)
-    if not fmt:
-        raise ValueError("a GGUF path needs --format (chatml, gemma, llama3, phi3, zephyr)")
-    out = write_modelfile(resolved.path, fmt, args.out)
-    print(f"wrote {out}; register it with: ollama create microllm -f {out}", file=sys.stderr)
-    return 0
+    if args.path and args.path != "-":
+        print(export_json_schema(args.path))
+    else:
+        print(export_json_schema())
+    return EXIT_OK
 
 
 def _cmd_train(args) -> int:
@@ -132,38 +332,7 @@ def _cmd_train(args) -> int:
 
     metrics = main_train(args.config, args.set or [])
     print(json.dumps({k: v for k, v in metrics.items() if k != "provenance"}, indent=2, default=str))
-    return 0
-
-
-def _cmd_train_profile(args) -> int:
-    from microllm.train.profile import main_profile
-
-    if args.ops:
-        from microllm.train.ops import main_ops
-
-        ops = main_ops(args.config, args.set or [], steps=args.steps, out_dir=args.out_dir)
-        print(f"{ops['wall_seconds_per_step']} s/step (profiled)")
-        for row in ops["ops"]:
-            seconds, share, calls = row["self_seconds_per_step"], row["share"], row["calls_per_step"]
-            print(f"{seconds:8.3f} s  {share:6.1%}  {calls:7.1f}x  {row['op']}")
-        return 0
-    metrics = main_profile(args.config, args.set or [], steps=args.steps, levers=args.levers,
-                           timeout_s=args.timeout_s, out_dir=args.out_dir)  # fmt: skip
-    for row in metrics["variants"]:
-        if row["seconds_per_step"] is None:
-            ran = row["unfinished_step_seconds"]
-            print(f"timed out after {row['timeout_s']} s (a step ran {ran} s)  {row['variant']}")
-        else:
-            print(f"{row['seconds_per_step']:7.2f} s/step  {row['minutes_per_epoch']:6.1f} min/epoch  {row['variant']}")
-    return 0
-
-
-def _cmd_learning_curve(args) -> int:
-    from microllm.train.curve import curve_table, main_learning_curve
-
-    record = main_learning_curve(args.config, args.set or [])
-    print(curve_table(record).to_string(index=False))
-    return 0
+    return EXIT_OK
 
 
 def _cmd_quantize(args) -> int:
@@ -175,7 +344,7 @@ def _cmd_quantize(args) -> int:
     if metrics["nf4"]:
         nf4 = metrics["nf4"]
         print(f"    NF4  {nf4['weights_mb']:9.2f} MiB  {nf4['seconds']:7.1f} s  {nf4['path']}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_export(args) -> int:
@@ -183,66 +352,70 @@ def _cmd_export(args) -> int:
 
     paths = export_model(quantized_gguf(args.model, args.quant), args.out_dir, run=args.run, prompt_format=args.format)
     print(json.dumps(paths, indent=2))
-    print(f"register it with: {ollama_create_command(paths['modelfile'])}", file=sys.stderr)
-    return 0
+    note(f"register it with: {ollama_create_command(paths['modelfile'])}")
+    return EXIT_OK
 
 
-def _cmd_feedback_sim(args) -> int:
-    from microllm.feedback.simulate import main_simulate
+def _cmd_modelfile(args) -> int:
+    from microllm.models import resolve_model
+    from microllm.models.modelfile import write_modelfile
 
-    metrics = main_simulate(args.config, args.set or [])
-    print(json.dumps({k: v for k, v in metrics.items() if k != "provenance"}, indent=2, default=str)[:4000])
-    return 0
-
-
-def _cmd_notebooks(args) -> int:
-    from microllm.notebooks import execute_notebook
-
-    for path in args.paths:
-        execute_notebook(path, params=dict(kv.split("=", 1) for kv in args.param or []), timeout=args.timeout)
-        print(f"executed {path}", file=sys.stderr)
-    return 0
+    resolved = resolve_model(args.model)
+    fmt = args.format or (resolved.entry.prompt_format if resolved.entry else None)
+    if not fmt:
+        raise UsageError("a GGUF path needs --format (chatml, gemma, llama3, phi3, zephyr)")
+    out = write_modelfile(resolved.path, fmt, args.out)
+    note(f"wrote {out}; register it with: ollama create microllm -f {out}")
+    return EXIT_OK
 
 
-def _cmd_readme(args) -> int:
-    from microllm.readme import update_readme
+# --- serve, execute, review ----------------------------------------------------------------------------------------
+def _cmd_serve(args) -> int:
+    from microllm.serve import serve
 
-    print("README.md updated" if update_readme() else "README.md already up to date", file=sys.stderr)
-    return 0
+    serve(args)
+    return EXIT_OK
+
+
+def _read_intent_arg(value: str) -> str:
+    if value == "-":
+        return _read_stdin_text("the intent JSON")
+    return Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
 
 
 def _cmd_execute(args) -> int:
-    from pathlib import Path
-
     from microllm.execute import execute
-    from microllm.predictors import get_predictor
     from microllm.schema import IntentError, parse_intent
 
     if args.intent is not None:
-        text = Path(args.intent[1:]).read_text() if args.intent.startswith("@") else args.intent
         try:
-            intent = parse_intent(text)
+            intent = parse_intent(_read_intent_arg(args.intent))
         except IntentError as e:
-            raise ValueError(f"--intent: {e.message}") from None
+            raise UsageError(f"--intent: {e.message}") from None
     else:
-        pred = get_predictor(args.predictor).predict(args.request)
+        request = _read_stdin_text("the request").strip() if args.request == "-" else args.request
+        pred = build_predictor(args).predict(request)
         if pred.intent is None:
-            raise ValueError(f"could not parse the request: {pred.error}")
+            raise UsageError(f"could not parse the request: {pred.error}")
         intent = pred.intent
     extra = json.loads(Path(args.extra_vars_file).read_text()) if args.extra_vars_file else {}
     for kv in args.extra_var or []:
-        key, _, value = kv.partition("=")
+        key, sep, value = kv.partition("=")
+        if not sep or not key:
+            raise UsageError(f"-e {kv!r}: expected KEY=VALUE")
         extra[key] = value
     outcome = execute(intent, inventory=args.inventory, check=not args.apply, diff=not args.no_diff,
                       extra_vars=extra or None, workdir=args.workdir, timeout=args.timeout)  # fmt: skip
     print(json.dumps(outcome.to_dict(), indent=2, default=str))
-    print(f"{outcome.status}: {outcome.message}", file=sys.stderr)
-    return 0 if outcome.ok else 1
+    summary(f"execute: {outcome.status}: {outcome.message}")
+    return EXIT_OK if outcome.ok else EXIT_FAILED_ROWS
 
 
 def _cmd_review(args) -> int:
     from microllm.feedback.review import main_review
 
+    if args.intent == "-":
+        args.intent = _read_stdin_text("the corrected intent JSON")
     return main_review(args)
 
 
@@ -252,89 +425,56 @@ def _cmd_retrain(args) -> int:
     report = main_retrain(args.config, args.set or [])
     print(json.dumps({k: report.get(k) for k in ("run", "status", "version", "new_rows", "reason", "gate")},
                      indent=2, default=str))  # fmt: skip
-    return 0
+    return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse tree of every subcommand."""
-    p = argparse.ArgumentParser(prog="microllm", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
+def _cmd_notebooks(args) -> int:
+    from microllm_research.notebooks import execute_notebook
 
-    d = sub.add_parser("data", help="build the synthetic dataset and its card; or reword train rows (paraphrase)")
-    d.add_argument("action", choices=["build", "paraphrase"])
-    d.add_argument("--config", default=None, help="YAML DataConfig (build) or ParaphraseConfig (paraphrase)")
-    d.add_argument(
-        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
-    )
-    d.set_defaults(func=_cmd_data)
+    params = {}
+    for kv in args.param or []:
+        key, sep, value = kv.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {kv!r}: expected NAME=VALUE")
+        params[key] = value
+    for path in args.paths:
+        execute_notebook(path, params=params, timeout=args.timeout)
+        summary(f"executed {path}")
+    return EXIT_OK
 
-    s = sub.add_parser("schema", help="export the JSON Schema of all intents")
-    s.add_argument("action", choices=["export"])
-    s.add_argument("--path", default=None)
-    s.set_defaults(func=_cmd_schema)
 
-    for name, func, help_ in (
-        ("predict", _cmd_predict, "predict intents for an inputs-only JSONL file"),
-        ("eval", _cmd_eval, "score a predictor on a gold JSONL file"),
-    ):
-        c = sub.add_parser(name, help=help_)
-        c.add_argument("--predictor", required=True, help="rules, classic, ...")
-        c.add_argument("--model", default=None, help="catalog key, GGUF path or HF directory (model backends)")
-        c.add_argument(
-            "--option",
-            "-o",
-            action="append",
-            metavar="KEY=VALUE",
-            help="predictor argument, e.g. -o prompt=zero-shot -o constrained=false",
-        )
-        if name == "predict":
-            c.add_argument("--input", required=True)
-            c.add_argument("--output", required=True)
-        else:
-            c.add_argument("--data", required=True)
-            c.add_argument("--out-dir", default=None, help="default: results/eval/<predictor>/<data>/")
-            c.add_argument("--limit", type=int, default=None)
-        c.set_defaults(func=func)
+def _cmd_readme(args) -> int:
+    from microllm_research.readme import update_readme
 
-    rf = sub.add_parser("refinish", help="re-apply the grounded checks to saved raw outputs of a grounded run; rescore")
-    rf.add_argument("predictions", help="a predictions.jsonl written by eval/compare (its metrics.json beside it)")
-    rf.add_argument("--data", required=True, help="the gold file those predictions were made on")
-    rf.add_argument("--out-dir", required=True)
-    rf.set_defaults(func=_cmd_refinish)
+    summary("README.md updated" if update_readme() else "README.md already up to date")
+    return EXIT_OK
 
-    b = sub.add_parser("baselines", help="score the rules and classic baselines on test and dev")
-    b.add_argument("--config", default=None, help="YAML BaselineConfig (e.g. configs/baselines.yaml)")
-    b.add_argument(
-        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
-    )
-    b.set_defaults(func=_cmd_baselines)
 
-    m = sub.add_parser("compare", help="score base models (catalog x prompt x constrained) on dev and test")
-    m.add_argument("--config", default=None, help="YAML CompareConfig (e.g. configs/compare.yaml)")
-    m.add_argument(
-        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
-    )
-    m.set_defaults(func=_cmd_compare)
+# --- the parser ----------------------------------------------------------------------------------------------------
+def _groups_text(groups=GROUPS) -> str:
+    width = max(len(cmd) for _, cmds in groups for cmd, _ in cmds)
+    out = []
+    for title, cmds in groups:
+        out.append(f"{title}:")
+        out += [f"  {cmd:<{width}}  {text}" for cmd, text in cmds]
+        out.append("")
+    return "\n".join(out).rstrip()
 
-    k = sub.add_parser("bench", help="latency/throughput benchmark, arms side by side in one process")
-    k.add_argument("--config", default=None, help="YAML BenchConfig (e.g. configs/bench.yaml)")
-    k.add_argument(
-        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
-    )
-    k.set_defaults(func=_cmd_bench)
 
-    ab = sub.add_parser("ab", help="A/B test: micro vs general vs routed, accuracy, latency, cost, McNemar")
-    ab.add_argument("--config", default=None, help="YAML ABConfig (e.g. configs/ab.yaml)")
-    ab.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    ab.set_defaults(func=_cmd_ab)
+def _help(name: str) -> str:
+    return next(text for _, cmds in GROUPS for cmd, text in cmds if cmd == name)
 
-    sv = sub.add_parser("serve", help="HTTP service: POST /api/v1/parse, /api/v1/dns/add; GET /health")
-    sv.add_argument("--predictor", default="llamacpp", help="micro predictor (default: llamacpp)")
-    sv.add_argument("--model", default=None, help="micro model: catalog key or GGUF path")
-    sv.add_argument("--option", "-o", action="append", metavar="KEY=VALUE", help="micro predictor argument")
+
+def _add_serve(sub) -> None:
+    sv = sub.add_parser("serve", description=_help("serve"), formatter_class=HelpFormatter,
+                        epilog=_predictor_epilog())  # fmt: skip
+    add_common(sv)
+    sv.add_argument("--predictor", default="llamacpp", help="micro predictor (default: llamacpp, the shipped model)")
+    sv.add_argument("--model", default=None, help="micro model: catalog key or GGUF path (default: the shipped one)")
+    sv.add_argument("-o", "--option", action="append", metavar="KEY=VALUE", help="micro predictor option")
     sv.add_argument("--general", default=None, help="general model (catalog key or GGUF path); none: micro only")
     sv.add_argument("--general-predictor", default=None, help="general predictor (default: llamacpp)")
-    sv.add_argument("--general-option", action="append", metavar="KEY=VALUE", help="general predictor argument")
+    sv.add_argument("--general-option", action="append", metavar="KEY=VALUE", help="general predictor option")
     sv.add_argument("--strategy", choices=["confidence", "keyword", "none"], default="confidence",
                     help="routing without X-Use-Micro-LLM (none: micro answers)")  # fmt: skip
     sv.add_argument("--threshold", type=float, default=0.5, help="confidence below this goes to the general model")
@@ -342,112 +482,173 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--db", default="sqlite:///artifacts/decisions.db",
                     help="decision store (SQLAlchemy URL); empty string: no store")  # fmt: skip
+    sv.add_argument("--api-keys-file", default=None, help="file of API keys (default: $MICROLLM_API_KEYS)")
+    sv.add_argument("--max-body", type=int, default=None, metavar="BYTES", help="largest request body")
+    sv.add_argument("--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per client; 0: off")
+    sv.add_argument("--rate-burst", type=int, default=None, help="requests a client may send at once")
+    sv.add_argument("--docs", action="store_true", default=None, help="serve /docs and /openapi.json")
+    sv.add_argument("--micro-share", type=float, default=None, metavar="SHARE",
+                    help="share of clients the micro model answers, 0..1 (sticky per client key)")  # fmt: skip
+    sv.add_argument("--shadow", action="store_true", default=None, help="the other arm parses too, for comparison")
+    sv.add_argument("--rollout-state", default=None, metavar="JSON", help="rollout state file (re-read on change)")
+    sv.add_argument("--log-rows-per-minute", type=int, default=None, help="decision rows per minute; 0: no cap")
+    sv.add_argument("--log-rows-per-client", type=int, default=None, help="decision rows per client and minute")
+    sv.add_argument("--max-concurrency", type=int, default=None, help="connections served at once (503 beyond)")
     sv.set_defaults(func=_cmd_serve)
 
-    f = sub.add_parser("modelfile", help="write an Ollama Modelfile for a catalog model or GGUF")
-    f.add_argument("model", help="catalog key or GGUF path")
-    f.add_argument("--out", default="artifacts/Modelfile")
-    f.add_argument("--format", default=None, help="chat format for a bare GGUF (chatml, gemma, llama3, phi3, zephyr)")
-    f.set_defaults(func=_cmd_modelfile)
 
-    t = sub.add_parser("train", help="fine-tune a base model (SFT, LoRA or full) from a FinetuneConfig")
-    t.add_argument("--config", required=True, help="YAML FinetuneConfig (e.g. configs/finetune-gemma-lora.yaml)")
-    t.add_argument(
-        "--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields (repeatable)"
-    )
-    t.set_defaults(func=_cmd_train)
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of every product command (grouped in ``--help``)."""
+    p = argparse.ArgumentParser(prog="microllm", formatter_class=HelpFormatter,
+                                description=__doc__.split("\n\n")[0] + "\n\n" + _groups_text(),
+                                epilog="`microllm COMMAND --help` tells more. Research commands "
+                                       f"({', '.join(RESEARCH_COMMANDS)}): `microllm-research --help`.")  # fmt: skip
+    p.add_argument("--version", action="version", version=f"microllm {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes (summary lines stay)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True, help="one of the commands above")
 
-    tp = sub.add_parser("train-profile", help="time a few training steps under each CPU speed lever")
-    tp.add_argument("--config", required=True, help="YAML FinetuneConfig")
-    tp.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    tp.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (first one not counted)")
-    tp.add_argument(
-        "--levers",
-        choices=["speed", "precision", "memory", "dropout"],
-        default="speed",
-        help="speed: TRL defaults to the shipped config; precision: the config in fp32 and in bf16; "
-        "memory: glibc malloc's defaults and freed memory kept; dropout: the config with and without LoRA dropout",
-    )
-    tp.add_argument("--timeout-s", type=float, default=None, help="stop a variant after this long (child process)")
-    tp.add_argument("--ops", action="store_true", help="instead: torch's profiler, seconds per step by operator")
-    tp.add_argument("--out-dir", default=None, help="default results/finetune/profile-<run>[-ops]")
-    tp.set_defaults(func=_cmd_train_profile)
+    def command(name: str, func, epilog: str | None = None, **kwargs) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, description=_help(name), formatter_class=HelpFormatter, epilog=epilog, **kwargs)
+        add_common(c)
+        c.set_defaults(func=func)
+        return c
 
-    lc = sub.add_parser("learning-curve", help="fine-tune on nested subsamples of train; exact match vs rows")
-    lc.add_argument("--config", required=True, help="YAML LearningCurveConfig (configs/learning-curve.yaml)")
-    lc.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    lc.set_defaults(func=_cmd_learning_curve)
+    # parse and predict
+    c = command("parse", _cmd_parse, epilog=_predictor_epilog())
+    c.add_argument("text", nargs="*", help="the request (quotes optional); none or -: one request a line on stdin")
+    add_predictor_args(c, "the shipped micro model")
+    c.add_argument("--json", action="store_true", help="one JSON object per request, for scripts")
+    c = command("predict", _cmd_predict, epilog=_predictor_epilog())
+    add_predictor_args(c, "the shipped micro model")
+    c.add_argument("--input", "-i", default="-", metavar="FILE", help="JSONL {id, input} or plain text (default: -)")
+    c.add_argument("--output", default="-", metavar="FILE", help="JSONL, one row per input row (default: -)")
+    c.add_argument("--format", choices=["auto", "jsonl", "text"], default="auto",
+                   help="input format; auto: .jsonl is JSONL, .txt text, else by the first line")  # fmt: skip
 
-    qz = sub.add_parser(
-        "quantize", help="fine-tuned model -> GGUF (llama.cpp converter) -> Q8_0/Q5_K_M/Q4_K_M/Q4_0, NF4"
-    )
-    qz.add_argument("--config", default=None, help="YAML QuantizeConfig (e.g. configs/quantize-gemma.yaml)")
-    qz.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    qz.set_defaults(func=_cmd_quantize)
+    # data
+    c = command("data", _cmd_data)
+    c.add_argument("action", choices=["build"])
+    add_config_args(c, "DataConfig", "recipes/qwen-coder-0.5b-lora/data.yaml")
+    c = command("schema", _cmd_schema)
+    c.add_argument("action", choices=["export"])
+    c.add_argument("--path", default=None, help="write it here (default: print it)")
 
-    ex = sub.add_parser("export", help="Ollama Modelfile + MODEL_CARD.md for a quantized GGUF")
-    ex.add_argument("model", help="a GGUF path, or a run name (artifacts/quantized/<run>/<run>-<quant>.gguf)")
-    ex.add_argument(
-        "--quant",
-        default="Q4_K_M",
-        help="which of the run's GGUFs (default Q4_K_M; Q4_K_M+LoRA: the base GGUF + LoRA adapter pair)",
-    )
-    ex.add_argument("--out-dir", default=None, help="default: artifacts/export/<gguf name>/")
-    ex.add_argument("--run", default=None, help="results/*/<run> to read metrics from (default: from the file name)")
-    ex.add_argument("--format", default=None, help="prompt format (default: from the GGUF's chat template)")
-    ex.set_defaults(func=_cmd_export)
+    # train
+    c = command("train", _cmd_train)
+    add_config_args(c, "FinetuneConfig", "recipes/qwen-coder-0.5b-lora/sft.yaml; --set device=cpu|cuda", True)
+    c = command("retrain", _cmd_retrain)
+    add_config_args(c, "RetrainConfig", "configs/retrain.yaml", True)
 
-    fs = sub.add_parser("feedback-sim", help="simulate the feedback loop: serve, review, retrain, gate (notebook 06)")
-    fs.add_argument("--config", required=True, help="YAML SimulateConfig (configs/feedback-sim.yaml)")
-    fs.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    fs.set_defaults(func=_cmd_feedback_sim)
+    # quantize and export
+    c = command("quantize", _cmd_quantize)
+    add_config_args(c, "QuantizeConfig", "recipes/qwen-coder-0.5b-lora/quantize.yaml")
+    c = command("export", _cmd_export)
+    c.add_argument("model", help="a GGUF path, or a run name (artifacts/quantized/<run>/<run>-<quant>.gguf)")
+    c.add_argument("--quant", default="Q4_K_M", help="which of the run's GGUFs (default Q4_K_M; Q4_K_M+LoRA: the "
+                   "base GGUF + LoRA adapter pair)")  # fmt: skip
+    c.add_argument("--out-dir", default=None, help="default: artifacts/export/<gguf name>/")
+    c.add_argument("--run", default=None, help="results/*/<run> to read metrics from (default: from the file name)")
+    c.add_argument("--format", default=None, help="prompt format (default: from the GGUF's chat template)")
+    c = command("modelfile", _cmd_modelfile)
+    c.add_argument("model", help="catalog key or GGUF path")
+    c.add_argument("--out", default="artifacts/Modelfile")
+    c.add_argument("--format", default=None, help="chat format for a bare GGUF (chatml, gemma, llama3, phi3, zephyr)")
 
-    r = sub.add_parser("readme", help="regenerate the README results table from results/")
-    r.set_defaults(func=_cmd_readme)
+    # evaluate
+    c = command("eval", _cmd_eval, epilog=_predictor_epilog())
+    add_predictor_args(c, "the shipped micro model")
+    c.add_argument("--data", required=True, metavar="FILE", help="gold JSONL {input, output} (-: stdin)")
+    c.add_argument("--out-dir", default=None, help="default: results/eval/<predictor>/<data>/")
+    c.add_argument("--limit", type=int, default=None, help="a fixed, hash-spread subset of this many rows")
+    c = command("baselines", _cmd_baselines)
+    add_config_args(c, "BaselineConfig", "configs/baselines.yaml")
+    c = command("compare", _cmd_compare)
+    add_config_args(c, "CompareConfig", "research/base-models/compare.yaml")
+    c = command("bench", _cmd_bench)
+    add_config_args(c, "BenchConfig", "recipes/qwen-coder-0.5b-lora/bench.yaml")
+    c = command("ab", _cmd_ab)
+    add_config_args(c, "ABConfig", "recipes/qwen-coder-0.5b-lora/ab.yaml")
 
-    n = sub.add_parser("notebooks", help="execute notebooks in place (outputs kept, volatile metadata not)")
-    n.add_argument("paths", nargs="+")
-    n.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter-cell value")
-    n.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
-    n.set_defaults(func=_cmd_notebooks)
+    _add_serve(sub)
 
-    x = sub.add_parser("execute", help="run an intent (or a request, parsed first) with ansible-playbook")
-    src = x.add_mutually_exclusive_group(required=True)
-    src.add_argument("request", nargs="?", default=None, help="request text, parsed by --predictor")
-    src.add_argument("--intent", default=None, help="intent JSON, or @file.json")
-    x.add_argument("--predictor", default="rules", help="predictor that parses the request (default: rules)")
-    x.add_argument("--inventory", "-i", default=None, help="ansible inventory (default: localhost, local connection)")
-    x.add_argument("--apply", action="store_true", help="change the system (default: check mode, nothing changes)")
-    x.add_argument("--no-diff", action="store_true", help="do not ask ansible for diffs")
-    x.add_argument("--extra-var", "-e", action="append", metavar="KEY=VALUE", help="e.g. -e dns_server=10.0.0.1")
-    x.add_argument("--extra-vars-file", default=None, help="JSON file of extra vars (DNS server, TSIG key file...)")
-    x.add_argument("--workdir", default=None, help="keep playbook, inventory and report here (default: a temp dir)")
-    x.add_argument("--timeout", type=float, default=300, help="seconds for ansible-playbook")
-    x.set_defaults(func=_cmd_execute)
+    # execute
+    c = command("execute", _cmd_execute, epilog=_predictor_epilog())
+    src = c.add_mutually_exclusive_group(required=True)
+    src.add_argument("request", nargs="?", default=None, help="request text (-: stdin), parsed by the predictor")
+    src.add_argument("--intent", default=None, help="intent JSON, @file.json, or - (stdin)")
+    add_predictor_args(c, "the shipped micro model")
+    c.add_argument("--inventory", "-i", default=None, help="ansible inventory (default: localhost, local connection)")
+    c.add_argument("--apply", action="store_true", help="change the system (default: check mode, nothing changes)")
+    c.add_argument("--no-diff", action="store_true", help="do not ask ansible for diffs")
+    c.add_argument("--extra-var", "-e", action="append", metavar="KEY=VALUE", help="e.g. -e dns_server=10.0.0.1")
+    c.add_argument("--extra-vars-file", default=None, help="JSON file of extra vars (DNS server, TSIG key file...)")
+    c.add_argument("--workdir", default=None, help="keep playbook, inventory and report here (default: a temp dir)")
+    c.add_argument("--timeout", type=float, default=300, help="seconds for ansible-playbook")
 
-    rv = sub.add_parser("review", help="the human review queue of logged decisions (microllm.feedback)")
-    rv.add_argument("action", choices=["list", "verify", "correct", "reject"])
-    rv.add_argument("id", nargs="?", type=int, default=None, help="decision id (verify, correct, reject)")
-    rv.add_argument("--intent", default=None, help="correct: the right intent as JSON, or @file.json")
-    rv.add_argument("--db", default="sqlite:///artifacts/decisions.db", help="SQLAlchemy URL of the decision store")
-    rv.add_argument("--limit", type=int, default=None, help="list: at most this many")
-    rv.set_defaults(func=_cmd_review)
+    # review
+    c = command("review", _cmd_review)
+    c.add_argument("action", choices=["list", "verify", "correct", "reject"])
+    c.add_argument("id", nargs="?", type=int, default=None, help="decision id (verify, correct, reject)")
+    c.add_argument("--intent", default=None, help="correct: the right intent as JSON, @file.json, or - (stdin)")
+    c.add_argument("--db", default="sqlite:///artifacts/decisions.db", help="SQLAlchemy URL of the decision store")
+    c.add_argument("--limit", type=int, default=None, help="list: at most this many")
 
-    rt = sub.add_parser("retrain", help="export reviewed decisions, retrain, evaluate, gate, register/promote")
-    rt.add_argument("--config", required=True, help="YAML RetrainConfig (e.g. configs/retrain.yaml)")
-    rt.add_argument("--set", nargs="*", action="extend", default=[], metavar="KEY=VALUE", help="override config fields")
-    rt.set_defaults(func=_cmd_retrain)
+    # project
+    c = command("notebooks", _cmd_notebooks)
+    c.add_argument("paths", nargs="+")
+    c.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter-cell value")
+    c.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    command("readme", _cmd_readme)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `microllm` command; user errors print one line and exit 2."""
-    args = build_parser().parse_args(argv)
+# --- running -------------------------------------------------------------------------------------------------------
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    return f"warning: {message}\n"
+
+
+def error_message(e: BaseException) -> str:
+    """One readable line for an exception a user caused (no reprs, no traceback)."""
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    if isinstance(e, ModuleNotFoundError):
+        extra = {"llama_cpp": "models", "torch": "models", "transformers": "models", "trl": "models",
+                 "peft": "models", "fastapi": "serve", "uvicorn": "serve", "sqlalchemy": "serve",
+                 "ansible": "execute"}.get((e.name or "").split(".")[0])  # fmt: skip
+        hint = f": pip install -e '.[{extra}]' (or `make setup`)" if extra else ""
+        return f"needs the Python package {e.name!r}, which is not installed{hint}"
+    if isinstance(e, OSError) and e.filename is not None and not str(e).startswith(str(e.filename)):
+        return f"{e.filename}: {e.strerror or e}"
+    return str(e) or type(e).__name__
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None, prog: str) -> int:
+    """Parse ``argv`` and run the chosen command: user errors print one line and return 2."""
+    args = parser.parse_args(argv)
+    set_quiet(getattr(args, "quiet", False))
+    warnings.formatwarning = _format_warning
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:  # incl. ModelUnavailable
-        print(f"microllm {args.command}: error: {e}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(f"{prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `microllm predict ... | head`: the reader left; nothing more to say
+        sys.stderr.close()
+        return EXIT_OK
+    except (OSError, KeyError, ValueError, RuntimeError, ImportError) as e:  # incl. ModelNotBuilt, ModelUnavailable
+        print(f"{prog} {args.command}: error: {error_message(e)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``microllm`` command."""
+    args = sys.argv[1:] if argv is None else argv
+    verb = next((a for a in args if not a.startswith("-")), None)
+    if verb in RESEARCH_COMMANDS or args[:2] == ["data", "paraphrase"]:
+        name = "paraphrase" if verb == "data" else verb
+        print(f"microllm: `{name}` is a research command: run `microllm-research {name} ...`", file=sys.stderr)
+        return EXIT_USAGE
+    return run(build_parser(), argv, "microllm")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ class DataConfig:
     scale: float = 1.0  # < 1 gives a proportionally smaller dataset (smoke runs)
     fresh: float = 0.0  # share of made-up names (users, hosts, shares, ...) in the train split; 0 = data v2
     out_dir: str = "data/synthetic"
+    splits: list[str] | None = None  # the splits to write (default all); one copy of each split on disk
 
 
 @dataclass
@@ -47,14 +48,33 @@ def _coerce(value: str, kind: Any) -> Any:
     return parsed
 
 
+BASE_KEY = "base"
+
+
+def read_config_values(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The keys of a YAML config, composed: a ``base:`` key names another config (relative to this file) whose keys
+    come first and are then overridden, key by key, by this file's own. Bases compose the same way, so a study's
+    config holds only what differs from the recipe it varies."""
+    file = Path(path).resolve()
+    if file in _seen:
+        raise ValueError(f"{path}: config bases form a cycle: {' -> '.join(str(p) for p in (*_seen, file))}")
+    if not file.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    loaded = yaml.safe_load(file.read_text()) or {}
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping of config fields, got {type(loaded).__name__}")
+    base = loaded.pop(BASE_KEY, None)
+    if base is None:
+        return loaded
+    if not isinstance(base, str):
+        raise ValueError(f"{path}: `{BASE_KEY}` must be a path to another config, got {base!r}")
+    return {**read_config_values(file.parent / base, (*_seen, file)), **loaded}
+
+
 def load_config(cls: type[C], path: str | Path | None = None, overrides: list[str] | None = None) -> C:
-    """Build ``cls`` from an optional YAML file, then ``key=value`` overrides; unknown keys are errors."""
-    values: dict[str, Any] = {}
-    if path is not None:
-        loaded = yaml.safe_load(Path(path).read_text()) or {}
-        if not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping of config fields, got {type(loaded).__name__}")
-        values.update(loaded)
+    """Build ``cls`` from an optional YAML file (composed from its ``base:`` chain), then ``key=value`` overrides;
+    unknown keys are errors."""
+    values: dict[str, Any] = read_config_values(path) if path is not None else {}
     hints = typing.get_type_hints(cls)
     for item in overrides or []:
         key, sep, raw = item.partition("=")

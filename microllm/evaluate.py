@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from microllm.backends.finish import FINISH_VERSION, finish_grounded
+from microllm.data.io import JsonlError, duplicate_ids, iter_jsonl, read_jsonl, warn_duplicate_ids
 from microllm.predictors.base import Predictor, read_answer
 from microllm.provenance import provenance
 from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_rows
@@ -26,18 +27,28 @@ def select_rows(rows: list[dict], limit: int | None) -> list[dict]:
 
 
 def read_gold(path: str | Path, limit: int | None = None) -> list[dict]:
-    """Gold rows (``input`` + ``output``); a row without them is an error naming its line.
-    ``limit`` keeps a fixed, hash-spread subset (see :func:`select_rows`)."""
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if not isinstance(row.get("input"), str) or not isinstance(row.get("output"), dict):
-                raise ValueError(f"{path}:{lineno}: a gold row needs a string 'input' and an object 'output'")
-            rows.append(row)
-    return select_rows(rows, limit)
+    """Gold rows (``input`` + ``output``) of a JSONL file, or one clear error listing every bad row.
+
+    A gold file is all good or refused: scoring the rows that happen to parse would change ``n`` and make the
+    score incomparable with every other run on that file. Each bad row (not JSON, not an object, a lone surrogate,
+    absurd nesting or numbers, no string ``input``, no object ``output``) is named ``file:line`` in the
+    :class:`microllm.data.io.JsonlError` (a ValueError). Ids on more than one row are reported as a
+    :class:`microllm.data.io.DuplicateIdWarning`. ``limit`` keeps a fixed, hash-spread subset
+    (see :func:`select_rows`)."""
+    lines = list(iter_jsonl(path))
+    problems = []
+    for line in lines:
+        row = line.value
+        if line.error:
+            problems.append(f"{line.where}: {line.error}")
+        elif not isinstance(row.get("input"), str) or not isinstance(row.get("output"), dict):
+            problems.append(f"{line.where}: a gold row needs a string 'input' and an object 'output'")
+        elif bad := _bad_text(row["input"]):
+            problems.append(f"{line.where}: gold input is not a usable request ({bad})")
+    if problems:
+        raise JsonlError(path, problems)
+    warn_duplicate_ids(path, duplicate_ids(lines))
+    return select_rows([line.value for line in lines], limit)  # type: ignore[misc]
 
 
 def default_out_dir(predictor_name: str, data_path: str | Path, results_dir: str | Path = "results") -> Path:
@@ -119,7 +130,7 @@ def refinish(
 
     Exactly what a rerun gives when only the rule-based last step changed (decoding, latency and confidence are the
     saved ones); the saved rows must be the gold file's (or its ``limit`` subset), in order."""
-    saved = [json.loads(line) for line in Path(predictions).read_text(encoding="utf-8").splitlines() if line.strip()]
+    saved = read_jsonl(predictions)  # a damaged predictions file is refused with every bad line named
     gold = read_gold(data_path, len(saved))  # a run with ``limit`` scored this same hash-spread subset
     if [r["input"] for r in saved] != [g["input"] for g in gold]:
         raise ValueError(f"{predictions} does not hold the rows of {data_path} in order")

@@ -1,4 +1,4 @@
-"""Where a number came from: command, git commit, data hash, date, machine."""
+"""Where a number came from: command, git commit, data hash, date, machine, and the threads and device it ran on."""
 
 from __future__ import annotations
 
@@ -87,13 +87,18 @@ def packages() -> dict:
     return out
 
 
-def provenance(data_files: dict[str, str | Path] | None = None, command: str | None = None) -> dict:
-    """A provenance record to store next to a result."""
+def provenance(data_files: dict[str, str | Path] | None = None, command: str | None = None,
+               runtime: dict | None = None) -> dict:  # fmt: skip
+    """A provenance record to store next to a result. ``runtime`` (device, threads, ...) adds to what
+    :func:`microllm.hardware.runtime_facts` knows of this process (cores, torch threads, each backend's setup)."""
+    from microllm.hardware import runtime_facts
+
     return {
         "command": command or " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "git_commit": git_commit(),
         "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "runtime": {**runtime_facts(), **(runtime or {})},
         "packages": packages(),
         "data": {k: {"path": str(v), "sha256": file_sha256(v)} for k, v in (data_files or {}).items()},
     }

@@ -81,7 +81,7 @@ def test_router_arm_must_name_predictor_arms(tmp_path):
 def test_cli_ab(tmp_path, capsys):
     arms = "{micro: {predictor: rules}, general: {predictor: rules}, routed: {router: ROUTER}}"
     arms = arms.replace("ROUTER", "{micro: micro, general: general}")
-    code = main(["ab", "--config", str(ROOT / "configs" / "ab.yaml"), "--set", f"arms={arms}",
+    code = main(["ab", "--config", str(ROOT / "recipes" / "qwen-coder-0.5b-lora" / "ab.yaml"), "--set", f"arms={arms}",
                  f"datasets={{test: {TEST_FILE}}}", "limits={test: 3}", f"results_dir={tmp_path}", "run=cli",
                  "bootstrap_resamples=100"])  # fmt: skip
     assert code == 0 and (tmp_path / "ab" / "cli" / "metrics.json").exists()

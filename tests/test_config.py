@@ -1,6 +1,9 @@
 """Every shipped config loads into its typed dataclass; overrides and mistakes behave."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 from conftest import ROOT
 
 from microllm.ab import ABConfig
@@ -14,74 +17,119 @@ from microllm.quantize import QuantizeConfig
 from microllm.train import FinetuneConfig
 from microllm.train.curve import LearningCurveConfig
 
-SHIPPED = {
-    "data.yaml": DataConfig,
-    "data-v3.yaml": DataConfig,
-    "baselines.yaml": BaselineConfig,
-    "compare.yaml": CompareConfig,
-    "compare-free.yaml": CompareConfig,
-    "compare-zeroshot.yaml": CompareConfig,
-    "compare-finetuned.yaml": CompareConfig,
-    "compare-quantized.yaml": CompareConfig,
-    "compare-v3.yaml": CompareConfig,
-    "compare-grounding.yaml": CompareConfig,
-    "compare-full-v3.yaml": CompareConfig,
-    "compare-final.yaml": CompareConfig,
-    "compare-recheck.yaml": CompareConfig,
-    "compare-qwen-v3.yaml": CompareConfig,
-    "compare-scratch.yaml": CompareConfig,
-    "bench-quantized.yaml": BenchConfig,
-    "bench-v3.yaml": BenchConfig,
-    "bench.yaml": BenchConfig,
-    "ab.yaml": ABConfig,
-    "finetune-gemma-lora.yaml": FinetuneConfig,
-    "finetune-gemma-full.yaml": FinetuneConfig,
-    "finetune-gemma-full-v3.yaml": FinetuneConfig,
-    "finetune-gemma-full-v3-2ep.yaml": FinetuneConfig,
-    "finetune-gemma-full-v3-final.yaml": FinetuneConfig,
-    "finetune-gemma-full-v3-para.yaml": FinetuneConfig,
-    "finetune-gemma-full-v4-onepass.yaml": FinetuneConfig,
-    "finetune-gemma-full-v4-para.yaml": FinetuneConfig,
-    "finetune-gemma-full-v4-lr4x.yaml": FinetuneConfig,
-    "finetune-smollm2-lora.yaml": FinetuneConfig,
-    "finetune-qwen-coder-lora.yaml": FinetuneConfig,
-    "finetune-qwen-coder-lora-v3.yaml": FinetuneConfig,
-    "finetune-qwen-coder-lora-v3-final.yaml": FinetuneConfig,
-    "finetune-gemma-lora-v3.yaml": FinetuneConfig,
-    "finetune-gemma-lora-v3-2ep.yaml": FinetuneConfig,
-    "finetune-gemma-lora-v3-3ep.yaml": FinetuneConfig,
-    "finetune-tiny.yaml": FinetuneConfig,
-    "finetune-scratch.yaml": FinetuneConfig,
-    "quantize-gemma.yaml": QuantizeConfig,
-    "quantize-smollm2.yaml": QuantizeConfig,
-    "quantize-gemma-v3.yaml": QuantizeConfig,
-    "quantize-gemma-v3-2ep.yaml": QuantizeConfig,
-    "quantize-gemma-v3-3ep.yaml": QuantizeConfig,
-    "quantize-gemma-full-v3.yaml": QuantizeConfig,
-    "quantize-gemma-full-v3-2ep.yaml": QuantizeConfig,
-    "quantize-gemma-full-v3-final.yaml": QuantizeConfig,
-    "quantize-gemma-full-v3-para.yaml": QuantizeConfig,
-    "quantize-gemma-full-v4-onepass.yaml": QuantizeConfig,
-    "quantize-gemma-full-v4-para.yaml": QuantizeConfig,
-    "quantize-gemma-full-v4-lr4x.yaml": QuantizeConfig,
-    "quantize-qwen-coder-v3.yaml": QuantizeConfig,
-    "quantize-qwen-coder-v3-final.yaml": QuantizeConfig,
-    "bench-speed.yaml": BenchConfig,
-    "bench-qwen-v3.yaml": BenchConfig,
-    "retrain.yaml": RetrainConfig,
-    "feedback-sim.yaml": SimulateConfig,
-    "learning-curve.yaml": LearningCurveConfig,
-    "learning-curve-qwen.yaml": LearningCurveConfig,
-    "paraphrase.yaml": ParaphraseConfig,
-    "paraphrase-v2.yaml": ParaphraseConfig,
+DECODE = "recipes/qwen-coder-0.5b-lora/decode.yaml"  # predictor settings, read by microllm.models.shipped
+SHIPPED = {  # every config file in the repository -> its typed config
+    "configs/baselines.yaml": BaselineConfig,
+    "configs/data.yaml": DataConfig,
+    "configs/retrain.yaml": RetrainConfig,
+    "configs/sft-tiny.yaml": FinetuneConfig,
+    "recipes/qwen-coder-0.5b-lora/ab.yaml": ABConfig,
+    "recipes/qwen-coder-0.5b-lora/bench.yaml": BenchConfig,
+    "recipes/qwen-coder-0.5b-lora/data.yaml": DataConfig,
+    "recipes/qwen-coder-0.5b-lora/eval.yaml": CompareConfig,
+    "recipes/qwen-coder-0.5b-lora/quantize.yaml": QuantizeConfig,
+    "recipes/qwen-coder-0.5b-lora/sft.yaml": FinetuneConfig,
+    "research/base-models/bench.yaml": BenchConfig,
+    "research/base-models/compare-unconstrained.yaml": CompareConfig,
+    "research/base-models/compare-zero-shot.yaml": CompareConfig,
+    "research/base-models/compare.yaml": CompareConfig,
+    "research/feedback-loop/simulate.yaml": SimulateConfig,
+    "research/gemma-full/compare.yaml": CompareConfig,
+    "research/gemma-full/quantize-2ep.yaml": QuantizeConfig,
+    "research/gemma-full/quantize-final-pass.yaml": QuantizeConfig,
+    "research/gemma-full/quantize-one-pass-lr2e-4.yaml": QuantizeConfig,
+    "research/gemma-full/quantize-one-pass.yaml": QuantizeConfig,
+    "research/gemma-full/quantize.yaml": QuantizeConfig,
+    "research/gemma-full/sft-2ep.yaml": FinetuneConfig,
+    "research/gemma-full/sft-data-v2.yaml": FinetuneConfig,
+    "research/gemma-full/sft-final-pass.yaml": FinetuneConfig,
+    "research/gemma-full/sft-one-pass-lr2e-4.yaml": FinetuneConfig,
+    "research/gemma-full/sft-one-pass.yaml": FinetuneConfig,
+    "research/gemma-full/sft.yaml": FinetuneConfig,
+    "research/gemma-lora/bench-quantized.yaml": BenchConfig,
+    "research/gemma-lora/compare-quantized.yaml": CompareConfig,
+    "research/gemma-lora/compare.yaml": CompareConfig,
+    "research/gemma-lora/quantize.yaml": QuantizeConfig,
+    "research/gemma-lora/sft.yaml": FinetuneConfig,
+    "research/grounded-decoding/bench-speed.yaml": BenchConfig,
+    "research/grounded-decoding/compare-recheck.yaml": CompareConfig,
+    "research/grounded-decoding/compare.yaml": CompareConfig,
+    "research/learning-curve/gemma.yaml": LearningCurveConfig,
+    "research/learning-curve/qwen.yaml": LearningCurveConfig,
+    "research/made-up-names/bench.yaml": BenchConfig,
+    "research/made-up-names/compare.yaml": CompareConfig,
+    "research/made-up-names/quantize-gemma-lora-2ep.yaml": QuantizeConfig,
+    "research/made-up-names/quantize-gemma-lora-3ep.yaml": QuantizeConfig,
+    "research/made-up-names/quantize-gemma-lora.yaml": QuantizeConfig,
+    "research/made-up-names/sft-gemma-lora-2ep.yaml": FinetuneConfig,
+    "research/made-up-names/sft-gemma-lora-3ep.yaml": FinetuneConfig,
+    "research/made-up-names/sft-gemma-lora.yaml": FinetuneConfig,
+    "research/model-selection/compare.yaml": CompareConfig,
+    "research/paraphrase/paraphrase-more.yaml": ParaphraseConfig,
+    "research/paraphrase/paraphrase.yaml": ParaphraseConfig,
+    "research/paraphrase/quantize-gemma-full-final-pass-para.yaml": QuantizeConfig,
+    "research/paraphrase/quantize-gemma-full-one-pass-para.yaml": QuantizeConfig,
+    "research/paraphrase/sft-gemma-full-final-pass-para.yaml": FinetuneConfig,
+    "research/paraphrase/sft-gemma-full-one-pass-para.yaml": FinetuneConfig,
+    "research/qwen-lora/ab-final-pass.yaml": ABConfig,
+    "research/qwen-lora/bench.yaml": BenchConfig,
+    "research/qwen-lora/compare.yaml": CompareConfig,
+    "research/qwen-lora/quantize-final-pass.yaml": QuantizeConfig,
+    "research/qwen-lora/quantize.yaml": QuantizeConfig,
+    "research/qwen-lora/sft-data-v2.yaml": FinetuneConfig,
+    "research/qwen-lora/sft-final-pass.yaml": FinetuneConfig,
+    "research/qwen-lora/sft.yaml": FinetuneConfig,
+    "research/scratch-model/compare.yaml": CompareConfig,
+    "research/scratch-model/sft.yaml": FinetuneConfig,
+    "research/smollm2-lora/quantize.yaml": QuantizeConfig,
+    "research/smollm2-lora/sft.yaml": FinetuneConfig,
 }
 
 
 def test_every_shipped_config_is_known_and_loads():
-    on_disk = {p.name for p in (ROOT / "configs").glob("*.yaml")}
-    assert on_disk == set(SHIPPED), "add new configs to SHIPPED so they are loaded here"
+    on_disk = {
+        p.relative_to(ROOT).as_posix() for d in ("configs", "recipes", "research") for p in (ROOT / d).rglob("*.yaml")
+    }
+    assert on_disk - {DECODE} == set(SHIPPED), "add new configs to SHIPPED so they are loaded here"
     for name, cls in SHIPPED.items():
-        assert isinstance(load_config(cls, ROOT / "configs" / name), cls)
+        assert isinstance(load_config(cls, ROOT / name), cls)
+
+
+def test_recipe_decoding_is_the_ab_micro_arm():
+    # `microllm parse` / `serve` / `execute` and the A/B's micro arm decode the same file the same way.
+    decode = yaml.safe_load((ROOT / DECODE).read_text())
+    ab = load_config(ABConfig, ROOT / "recipes" / "qwen-coder-0.5b-lora" / "ab.yaml")
+    assert ab.arms["micro"] == {"predictor": decode["predictor"], "kwargs": decode["kwargs"]}
+    quantize = load_config(QuantizeConfig, ROOT / "recipes" / "qwen-coder-0.5b-lora" / "quantize.yaml")
+    assert Path(decode["kwargs"]["model"]).parent == Path(quantize.out_dir)
+
+
+def test_research_configs_never_compose_from_the_recipe():
+    # A study is a frozen record: changing the shipped recipe must not change what a study's config says.
+    for path in (ROOT / "research").rglob("*.yaml"):
+        chain, current = [], path
+        while (base := (yaml.safe_load(current.read_text()) or {}).get("base")) is not None:
+            current = (current.parent / base).resolve()
+            chain.append(current)
+        assert all("recipes" not in p.parts for p in chain), f"{path} composes from the recipe: {chain}"
+
+
+def test_config_composes_from_its_base_and_overrides_win(tmp_path):
+    (tmp_path / "base.yaml").write_text("seed: 1\nscale: 0.5\nout_dir: data/a\n")
+    (tmp_path / "mid.yaml").write_text("base: base.yaml\nscale: 0.25\n")
+    (tmp_path / "leaf.yaml").write_text("base: mid.yaml\nout_dir: data/b\n")
+    cfg = load_config(DataConfig, tmp_path / "leaf.yaml", ["seed=7"])
+    assert (cfg.seed, cfg.scale, cfg.out_dir) == (7, 0.25, "data/b")
+
+
+def test_config_base_errors_are_clear(tmp_path):
+    (tmp_path / "a.yaml").write_text("base: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("base: a.yaml\n")
+    with pytest.raises(ValueError, match="cycle"):
+        load_config(DataConfig, tmp_path / "a.yaml")
+    (tmp_path / "c.yaml").write_text("base: missing.yaml\n")
+    with pytest.raises(FileNotFoundError, match="missing.yaml"):
+        load_config(DataConfig, tmp_path / "c.yaml")
 
 
 def test_overrides_are_typed():

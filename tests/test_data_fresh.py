@@ -1,12 +1,13 @@
 """Data v3's made-up train names: val/test untouched, nothing held out leaks in, copying stays verbatim."""
 
+import json
 import random
 from pathlib import Path
 
 import pytest
 
 from microllm.config import DataConfig, load_config
-from microllm.data import build_dataset, read_jsonl
+from microllm.data import build_dataset, read_jsonl, write_dataset
 from microllm.data.card import gold_values
 from microllm.data.fresh_values import FRESH, fresh_value
 from microllm.data.pools import POOLS, ValuePool
@@ -61,10 +62,21 @@ def test_fresh_is_a_share():
 
 
 def test_shipped_v3_config_matches_the_committed_files():
-    cfg = load_config(DataConfig, ROOT / "configs" / "data-v3.yaml")
-    assert cfg.fresh > 0 and cfg.out_dir == "data/synthetic-v3"
-    for split in ("val", "test"):
-        committed = read_jsonl(ROOT / cfg.out_dir / f"{split}.jsonl")
-        assert committed == read_jsonl(ROOT / "data/synthetic" / f"{split}.jsonl")
+    cfg = load_config(DataConfig, ROOT / "recipes" / "qwen-coder-0.5b-lora" / "data.yaml")
+    shared = load_config(DataConfig, ROOT / "configs" / "data.yaml")
+    assert cfg.fresh > 0 and cfg.out_dir == "data/synthetic-v3" and cfg.splits == ["train"]
     built = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
     assert built["train"] == read_jsonl(ROOT / cfg.out_dir / "train.jsonl")
+    # One copy of each held-out split: the recipe's val and test are the shared ones, row for row.
+    assert not (ROOT / cfg.out_dir / "val.jsonl").exists() and not (ROOT / cfg.out_dir / "test.jsonl").exists()
+    for split in ("val", "test"):
+        assert built[split] == read_jsonl(ROOT / shared.out_dir / f"{split}.jsonl")
+
+
+def test_write_dataset_writes_only_the_named_splits(tmp_path):
+    splits = build_dataset(13, 0.05, 0.5)
+    paths = write_dataset(splits, tmp_path, only=["train"])
+    assert sorted(p.name for p in tmp_path.glob("*.jsonl")) == ["train.jsonl"] and "train" in paths
+    assert json.loads((tmp_path / "card.json").read_text())["written_splits"] == ["train"]
+    with pytest.raises(ValueError, match="unknown split"):
+        write_dataset(splits, tmp_path, only=["dev"])

@@ -222,3 +222,31 @@ def test_check_mode_reports_a_failure_with_the_module_message(tmp_path):
     assert outcome.status == "failed" and not outcome.ok
     failed = [t for t in outcome.tasks if t.status == "failed"]
     assert failed and "could not be found" in failed[0].msg and "must exist" in outcome.message
+
+
+def test_loop_task_names_never_reference_the_loop_item():
+    """A task name is templated before its loop runs: 'item' there renders as '<< error ... undefined >>'."""
+    for intent in [*SAMPLES.values(), MULTI]:
+        for task in render_playbook(intent).playbook[0]["tasks"]:
+            assert "item" not in task["name"], task["name"]
+            if "loop" in task:
+                assert "label" in task.get("loop_control", {}), task["name"]
+
+
+def test_share_create_never_loosens_an_existing_directory_nor_follows_a_link():
+    tasks = render_playbook(SAMPLES["share_create"]).playbook[0]["tasks"]
+    play_vars = render_playbook(SAMPLES["share_create"]).playbook[0]["vars"]["step0"]
+    stat = next(t for t in tasks if _module(t) == "ansible.builtin.stat")
+    assert stat["ansible.builtin.stat"]["follow"] is False and stat["loop"] == "{{ step0.link_checks }}"
+    assert play_vars["link_checks"] == ["/srv/media"]
+    assert render_playbook({**SAMPLES["share_create"], "path": "/srv/a/b"}).playbook[0]["vars"]["step0"][
+        "link_checks"
+    ] == ["/srv/a", "/srv/a/b"]
+    asserts = [t for t in tasks if _module(t) == "ansible.builtin.assert"]
+    assert any("islnk" in t["ansible.builtin.assert"]["that"][0] for t in asserts)
+    (mkdir,) = [t for t in tasks if _module(t) == "ansible.builtin.file"]
+    assert mkdir["ansible.builtin.file"]["mode"] == "0775" and mkdir["ansible.builtin.file"]["follow"] is False
+    assert "not " in mkdir["when"] and ".exists" in mkdir["when"]  # created (with its mode) only when absent
+    cert = render_playbook(SAMPLES["cert_create"]).playbook[0]["tasks"]
+    (pki_dir,) = [t for t in cert if _module(t) == "ansible.builtin.file"]
+    assert ".exists" in pki_dir["when"]

@@ -99,7 +99,8 @@ def test_wrong_tsig_key_fails_with_the_module_message(bind, tmp_path):
 
 
 @needs_testparm
-def test_share_actions_produce_an_smb_conf_that_testparm_accepts(tmp_path):
+def test_share_actions_produce_an_smb_conf_that_testparm_accepts(tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROLLM_SHARE_ROOTS", str(tmp_path))  # shares live under allowed roots only
     conf = tmp_path / "smb.conf"
     conf.write_text("[global]\n   workgroup = WORKGROUP\n   security = user\n")
     ev = {"samba_conf": str(conf)}
@@ -137,3 +138,33 @@ def test_share_actions_produce_an_smb_conf_that_testparm_accepts(tmp_path):
 
     removed = execute({"action": "share_remove", "name": "family"}, check=False, extra_vars=ev)
     assert removed.status == "changed" and "[family]" not in conf.read_text()
+
+
+@needs_testparm
+def test_share_create_keeps_an_existing_directory_and_refuses_links(tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROLLM_SHARE_ROOTS", str(tmp_path))
+    conf = tmp_path / "smb.conf"
+    conf.write_text("[global]\n   workgroup = WORKGROUP\n")
+    ev = {"samba_conf": str(conf)}
+    existing = tmp_path / "private"
+    existing.mkdir(mode=0o750)
+    existing.chmod(0o750)
+    outcome = execute({"action": "share_create", "name": "priv", "path": str(existing)}, check=False, extra_vars=ev)
+    assert outcome.status == "changed", outcome.message
+    assert existing.stat().st_mode & 0o777 == 0o750  # never loosened to 0775
+    assert outcome.tasks and all("<< error" not in t.task and "undefined" not in t.task for t in outcome.tasks)
+    fresh = tmp_path / "fresh" / "dir"
+    assert execute({"action": "share_create", "name": "fresh", "path": str(fresh)}, check=False,
+                   extra_vars=ev).status == "changed"  # fmt: skip
+    assert fresh.is_dir() and fresh.stat().st_mode & 0o777 == 0o775
+
+    target = tmp_path / "target"
+    target.mkdir(mode=0o700)
+    target.chmod(0o700)
+    (tmp_path / "link").symlink_to(target)
+    before = conf.read_text()
+    for path in (tmp_path / "link", tmp_path / "link" / "sub"):
+        linked = execute({"action": "share_create", "name": "linked", "path": str(path)}, check=False, extra_vars=ev)
+        assert linked.status == "failed" and "symbolic link" in linked.message, linked.message
+    assert target.stat().st_mode & 0o777 == 0o700 and not (target / "sub").exists()
+    assert conf.read_text() == before

@@ -295,7 +295,7 @@ def test_one_retrain_turn_end_to_end(tmp_path):
                       ("Create group auditors", {"action": "group_add", "group": "auditors"}),
                       (test_rows[0]["input"], test_rows[0]["output"])]:  # fmt: skip
         store.review(record(store, q, intent, confidence=0.5), "verified")
-    overrides = [f"db_url={url}", f"base_config={ROOT / 'configs' / 'finetune-tiny.yaml'}", f"initial_model={base}",
+    overrides = [f"db_url={url}", f"base_config={ROOT / 'configs' / 'sft-tiny.yaml'}", f"initial_model={base}",
                  "finetune={max_steps: 2, val_file: null, max_examples: null, save_every: 100, eval_every: null}",
                  f"train_file={tmp_path / 'train.jsonl'}", "feedback_repeat=2",
                  f"eval_sets={{test: {tmp_path / 'test.jsonl'}, dev: {tmp_path / 'dev.jsonl'}}}",

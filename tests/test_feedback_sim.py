@@ -26,7 +26,7 @@ def keys(rows):
 
 
 def test_stream_parts_are_disjoint_and_never_seen_in_training():
-    cfg = load_config(SimulateConfig, ROOT / "configs" / "feedback-sim.yaml")
+    cfg = load_config(SimulateConfig, ROOT / "research" / "feedback-loop" / "simulate.yaml")
     parts = build_stream(cfg)
     assert {n: len(r) for n, r in parts.items()} == {"measure": 120, "gate": 50, "feed-1": 80, "feed-2": 80}
     feed = keys(parts["feed-1"]) | keys(parts["feed-2"])
@@ -47,7 +47,7 @@ def test_stream_parts_are_disjoint_and_never_seen_in_training():
                                                ("train_file=data/eval/dev.jsonl", "held-out")])  # fmt: skip
 def test_config_refuses_dishonest_settings(override, message):
     with pytest.raises(ValueError, match=message):
-        load_config(SimulateConfig, ROOT / "configs" / "feedback-sim.yaml", [override])
+        load_config(SimulateConfig, ROOT / "research" / "feedback-loop" / "simulate.yaml", [override])
 
 
 def test_smoke_simulation_end_to_end(tmp_path, monkeypatch):

@@ -145,3 +145,24 @@ def test_cli_modelfile_for_a_gguf(tmp_path):
     assert main(["modelfile", str(gguf), "--out", str(out)]) == 2  # a bare GGUF needs its chat format
     assert main(["modelfile", str(gguf), "--format", "chatml", "--out", str(out)]) == 0
     assert out.read_text().startswith("FROM ")
+
+
+def test_catalog_provenance_compares_with_the_publisher_hash():
+    from microllm.models.catalog import catalog_provenance, verification
+
+    rows = {r["key"]: r for r in catalog_provenance()}
+    assert set(rows) == set(CATALOG)
+    for key, row in rows.items():
+        entry = CATALOG[key]
+        assert row["provenance"] in ("verified", "unverified") and row["reason"]
+        if row["provenance"] == "verified":
+            assert entry.publisher_sha256 == entry.sha256 and len(entry.sha256) == 64
+            assert entry.publisher_sha256_source.startswith("huggingface.co/")
+        elif entry.sha256 and entry.publisher_sha256 is None:
+            assert row["reason"] == "publisher hash not recorded"
+    assert rows["qwen2.5-coder-0.5b"]["provenance"] == "verified"
+    assert rows["gemma-3-270m"]["provenance"] == "unverified"
+    import dataclasses
+
+    tampered = dataclasses.replace(CATALOG["qwen2.5-coder-0.5b"], sha256="0" * 64)
+    assert verification(tampered)[0] == "unverified" and "differs" in verification(tampered)[1]

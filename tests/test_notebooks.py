@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from microllm.notebooks import execute_notebook, inject_parameters
+from microllm_research.notebooks import execute_notebook, inject_parameters
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # A notebook written and smoke-tested but not yet executed in full waits here, then moves up with its outputs.

@@ -66,7 +66,7 @@ def quantized(converter, tiny):
     args = [f"model={tiny['dir']}", "run=tiny", "formats=[Q8_0, Q4_K_M, Q4_0]", f"out_dir={root / 'q'}",
             f"results_dir={root / 'results' / 'quantize' / 'tiny'}", "include_nf4=true", "vocab_from=null",
             "trim_formats=[Q8_0]", "trim_top_k=64", f"trim_corpus=[{corpus}]", f"trim_check={corpus}"]  # fmt: skip
-    assert main(["quantize", "--config", str(ROOT / "configs" / "quantize-gemma.yaml"), "--set", *args]) == 0
+    assert main(["quantize", "--config", str(ROOT / "research" / "gemma-lora" / "quantize.yaml"), "--set", *args]) == 0
     return json.loads((root / "results" / "quantize" / "tiny" / "metrics.json").read_text())
 
 
@@ -194,7 +194,7 @@ def test_model_card_reads_training_metrics_and_licence():
 
 
 def test_config_loads_and_derives_paths():
-    cfg = load_config(QuantizeConfig, ROOT / "configs" / "quantize-gemma.yaml", ["formats=[q4_k_m]"])
+    cfg = load_config(QuantizeConfig, ROOT / "research" / "gemma-lora" / "quantize.yaml", ["formats=[q4_k_m]"])
     assert cfg.model == "gemma-lora" and cfg.formats == ["Q4_K_M"] and cfg.run == "gemma-lora"
     assert cfg.out_dir.endswith("quantized/gemma-lora") and cfg.results_dir == "results/quantize/gemma-lora"
     assert QuantizeConfig(model="artifacts/finetune/full/merged").run == "full"

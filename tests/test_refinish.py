@@ -80,7 +80,7 @@ def test_refinish_refuses_a_rechecked_run(tmp_path):
 
 
 def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
-    from microllm.cli import main
+    from microllm_research.cli import main
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
@@ -95,7 +95,7 @@ def test_the_cli_refinishes_and_says_what_changed(tmp_path, capsys):
                  "--out-dir", str(tmp_path / "after")]) == 0  # fmt: skip
     assert "0.250 -> 0.750" in capsys.readouterr().out
     meta = json.loads((tmp_path / "after" / "metrics.json").read_text())
-    assert meta["provenance"]["command"].startswith("microllm refinish")
+    assert meta["provenance"]["command"].startswith("microllm-research refinish")
     assert meta["arm"] == {"model": "m.gguf", "ground": True, "finish": FINISH_VERSION}
     assert main(["refinish", str(tmp_path / "missing.jsonl"), "--data", str(gold), "--out-dir", "x"]) == 2
 

@@ -8,7 +8,7 @@ from conftest import ROOT
 from matplotlib.figure import Figure
 
 import microllm.ab
-from microllm import report_ab
+from microllm_research import report_ab
 from microllm.ab import ABConfig, ab_or_load
 from microllm.backends.finish import FINISH_VERSION
 from microllm.config import save_config
@@ -135,3 +135,42 @@ def test_a_grounded_run_made_under_other_finishing_checks_is_not_reused(ab_run, 
     assert not microllm.ab._is_current(grounded, out)
     (out / "metrics.json").write_text(json.dumps(metrics))
     assert not microllm.ab._is_current(ABConfig(**{**cfg.__dict__, "results_dir": str(tmp_path)}), out)  # other arms
+
+
+RULES = {"n": 12, "exact_match": 0.5, "exact_match_ci95": [0.25, 0.75], "latency_ms": {"p50": 0.4}}
+
+
+def test_headline_puts_micro_general_routed_and_rules_side_by_side(ab_run):
+    _, _, _, metrics = ab_run
+    table = report_ab.headline_table(metrics, RULES, "test").set_index("arm")
+    assert list(table.index) == [*ARMS, "rules"] and table.loc["rules", "size_mb"] == 0
+    assert table.loc["micro", "exact_match"] == metrics["arms"]["micro"]["test"]["exact_match"]
+    assert table.loc["rules", "p50_ms"] == 0.4 and (table["ci_low"] <= table["exact_match"]).all()
+    fig = report_ab.plot_headline(metrics, RULES, "test")
+    assert isinstance(fig, Figure) and len(fig.axes) == 3  # exact match, p50 latency, size
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == [*ARMS, "rules"]
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx(list(table["exact_match"]))
+    assert fig.axes[0].containers and fig.axes[1].get_yscale() == "log"
+
+
+def test_ab_or_record_shows_the_next_record_when_the_first_config_has_no_models(ab_run, tmp_path, monkeypatch):
+    results_dir, run, cfg, metrics = ab_run
+    shipped = {**cfg.__dict__, "results_dir": str(tmp_path / "none"), "run": "shipped",
+               "arms": {**cfg.arms, "micro": {"predictor": "llamacpp", "kwargs": {"model": "absent/x.gguf"}}}}
+    save_config(ABConfig(**shipped), tmp_path / "shipped.yaml")
+    save_config(cfg, tmp_path / "earlier.yaml")
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("ran an A/B")
+
+    monkeypatch.setattr(microllm.ab, "run_ab", no_run)
+    configs = (str(tmp_path / "shipped.yaml"), str(tmp_path / "earlier.yaml"))
+    shown, path, got = report_ab.ab_or_record(configs)
+    assert path == configs[1] and shown.run == run and got == metrics
+    note = report_ab.micro_arm(shown, path, got, shipped=configs[0])
+    assert f"results/ab/{run}/" in note and "not the shipped model" in note and "x.gguf" in note
+    assert report_ab.ab_or_record(configs[1:])[2] == metrics  # no model files to miss: ab_or_load reuses the run
+    with pytest.raises(FileNotFoundError):
+        report_ab.ab_or_record(configs[:1])

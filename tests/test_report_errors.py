@@ -3,7 +3,7 @@
 import pytest
 
 from microllm.data.io import write_jsonl
-from microllm.report_errors import changed_answers, error_kind, error_kinds, error_kinds_table
+from microllm_research.report_errors import changed_answers, error_kind, error_kinds, error_kinds_table
 
 GOLD = {"action": "dns_update", "name": "minio.corp.example.org", "record_type": "A", "value": "172.25.124.132"}
 REQUEST = "Minio.Corp.Example.ORG. has to point to 172.25.124.132 from now on"

@@ -5,9 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from microllm.report_finetune import before_after, confidence_modes, load_profile, load_runs, plot_losses
-from microllm.report_models import grounding_effect, load_comparison, recheck_effect
-from microllm.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
+from microllm_research.report_finetune import before_after, confidence_modes, load_profile, load_runs, plot_losses
+from microllm_research.report_models import grounding_effect, load_comparison, recheck_effect
+from microllm_research.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
 
 
 def write(path, obj):
@@ -137,7 +137,7 @@ def test_nf4_row_from_the_quantize_metrics(tmp_path):
 
 
 def test_wrong_answers_lists_only_the_misses(tmp_path):
-    from microllm.report_finetune import wrong_answers
+    from microllm_research.report_finetune import wrong_answers
 
     rows = [{"input": "a", "raw": "{}", "gold": {"action": "unknown"}, "exact": True, "category": "unknown"},
             {"input": "b", "raw": "{}", "gold": {"action": "group_add", "group": "x"}, "exact": False,
@@ -150,7 +150,7 @@ def test_wrong_answers_lists_only_the_misses(tmp_path):
 def test_choose_format_takes_the_smallest_that_keeps_accuracy_and_fits():
     import pandas as pd
 
-    from microllm.report_quantize import choose_format
+    from microllm_research.report_quantize import choose_format
 
     table = pd.DataFrame({"format": ["F16", "Q8_0", "Q5_K_M", "Q4_K_M"], "size_mb": [500.0, 270.0, 240.0, 230.0],
                           "em_dev": [0.70, 0.70, 0.685, 0.40]})  # fmt: skip
@@ -162,7 +162,7 @@ def test_choose_format_takes_the_smallest_that_keeps_accuracy_and_fits():
 
 def test_arms_scored_on_an_older_data_file_are_flagged_and_left_out(tmp_path):
     from microllm.provenance import provenance
-    from microllm.report_models import load_comparison
+    from microllm_research.report_models import load_comparison
 
     data = tmp_path / "test.jsonl"
     data.write_text('{"id": 1}\n')
@@ -183,7 +183,7 @@ def test_arms_scored_on_an_older_data_file_are_flagged_and_left_out(tmp_path):
 
 
 def test_archived_scores_of_an_earlier_run(tmp_path):
-    from microllm.report_finetune import archived_scores
+    from microllm_research.report_finetune import archived_scores
 
     m = {"n": 160, "exact_match": 0.69, "exact_match_ci95": [0.61, 0.76], "valid_json_rate": 1.0,
          "provenance": {"data": {"data": {"path": "dev.jsonl", "sha256": "eb3159ba603626804ac0"}}}}  # fmt: skip

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from microllm.report_repro import compare_answers, compare_runs, reproduction_table
+from microllm_research.report_repro import compare_answers, compare_runs, reproduction_table
 
 
 def _run(d, losses, eval_loss):

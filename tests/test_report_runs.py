@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from microllm.report_runs import runs_vs_target
+from microllm_research.report_runs import runs_vs_target
 
 
 def _write(path, obj):

@@ -2,7 +2,7 @@
 
 import json
 
-from microllm.report_speed import answer_changes, speed_table, trim_table
+from microllm_research.report_speed import answer_changes, speed_table, trim_table
 
 
 def test_speed_and_trim_tables(tmp_path):

@@ -8,15 +8,30 @@ import pytest
 
 from microllm.safety import (
     CHECKS,
+    DEFAULT_SHARE_ROOTS,
+    PRIVILEGED_GROUPS,
     RESERVED_GROUPS,
     RESERVED_USERS,
+    HostAccounts,
+    SafetyPolicy,
     UnsafeIntentError,
     Violation,
     check_intent,
+    default_policy,
     ensure_safe,
     is_safe,
+    set_default_policy,
 )
 from microllm.schema import OPERATIONS, validate_intent
+
+
+@pytest.fixture(autouse=True)
+def _no_host_accounts():
+    """Judge by the documented lists only: the machine running the tests must not change the verdicts."""
+    previous = set_default_policy(SafetyPolicy())
+    yield
+    set_default_policy(previous)
+
 
 # The gold answers of the spec's examples (shared/intent-spec.md): all must be executable.
 SPEC_EXAMPLES = [
@@ -112,7 +127,9 @@ REJECTED = [
     (share(name="global"), "name", "reserved Samba section"),
     ({"action": "share_remove", "name": "homes"}, "name", "reserved Samba section"),
     (share(name="print$"), "name", "metacharacter '$'"),
-    (share(name="my share"), "name", "contains whitespace"),
+    (share(name=" my share"), "name", "contains whitespace"),
+    (share(name="my  share"), "name", "contains whitespace"),
+    (share(name="my\tshare"), "name", "control character"),
     (share(name="-x"), "name", "must not start with '-'"),
     (share(path="/srv/../etc"), "path", "'..'"),
     (share(path="srv/share"), "path", "absolute"),
@@ -190,6 +207,7 @@ REJECTED = [
     (relay("[smtp.example.com]"), "host", "not a valid host name or IP address"),
     (alias("in fo"), "alias", "contains whitespace"),
     (alias("info:"), "alias", "not a valid mail alias"),
+    (alias("press@example.net"), "alias", "local name"),
     (alias(destination="|/bin/sh"), "destination", "metacharacter '|'"),
     (alias(destination="/var/mail/x"), "destination", "local user name or one e-mail address"),
     (alias(destination="john,jane"), "destination", "one e-mail address"),
@@ -212,6 +230,81 @@ REJECTED = [
     (cert(key_size=512), "key_size", "unsupported key size"),
     (cert(key_type="dsa"), "key_type", "must be one of rsa, ec"),
     (cert(key_type=["rsa"], key_size=2048), "key_type", "must be one of rsa, ec"),
+    # scope ids: Python's ipaddress takes any text after '%', which would reach main.cf / resolv.conf verbatim
+    (relay("fe80::1%eth0\nmailbox_command = curl x | sh"), "host", "scope id"),
+    (relay("fe80::1%eth0"), "host", "scope id"),
+    (dns("AAAA", "fe80::1%eth0"), "value", "scope id"),
+    (fw(port=22, source="fe80::%eth0/64"), "source", "scope id"),
+    (addr("fe80::5%eth0/64"), "address", "scope id"),
+    (addr("2001:db8::5/64", gateway="fe80::1%eth0"), "gateway", "scope id"),
+    (cert("fe80::1%eth0"), "common_name", "scope id"),
+    ({"action": "net_set_nameservers", "servers": ["fe80::1%eth0\nnameserver 6.6.6.6"]}, "servers[0]", "scope id"),
+    ({"action": "net_set_nameservers", "servers": ["fe80::1%$(id)"]}, "servers[0]", "scope id"),
+    ({"action": "net_set_nameservers", "servers": ["2001:db8::1%eth0"]}, "servers[0]", "link-local"),
+    ({"action": "net_set_nameservers", "servers": ["10.0.0.1%eth0"]}, "servers[0]", "link-local"),
+    ({"action": "net_set_nameservers", "servers": []}, "servers", "empty list"),
+    ({"action": "net_set_nameservers", "servers": ["10.0.0.1"] * 9}, "servers", "more than 8"),
+    # root-equivalent groups and daemon accounts
+    ({"action": "user_add_to_group", "username": "john", "group": "docker"}, "group", "reserved system group"),
+    ({"action": "user_add_to_group", "username": "john", "group": "lxd"}, "group", "reserved system group"),
+    ({"action": "user_add_to_group", "username": "john", "group": "libvirt"}, "group", "reserved system group"),
+    ({"action": "user_add_to_group", "username": "john", "group": "admin"}, "group", "reserved system group"),
+    ({"action": "user_add_to_group", "username": "john", "group": "Docker"}, "group", "reserved system group"),
+    ({"action": "user_set_password", "username": "postgres", "password": "x1"}, "username", "reserved"),
+    ({"action": "user_set_password", "username": "mysql", "password": "x1"}, "username", "reserved"),
+    ({"action": "user_unlock", "username": "tss"}, "username", "reserved system account"),
+    ({"action": "user_unlock", "username": "operator"}, "username", "reserved system account"),
+    # system trees and places outside the allowed share roots
+    (share(path="/var/lib/samba/shares/x"), "path", "under /var"),
+    (share(path="/usr/local/bin"), "path", "under /usr"),
+    (share(path="/var/spool/cron/crontabs"), "path", "under /var"),
+    (share(path="/var/lib/samba/private"), "path", "under /var"),
+    (share(path="/var/www/html"), "path", "under /var"),
+    (share(path="/home/john/.ssh"), "path", "dot-directory"),
+    (share(path="/home/john/docs/.gnupg/x"), "path", "dot-directory"),
+    (share(path="/home/john"), "path", "not under an allowed share root"),
+    (share(path="/home"), "path", "system directory"),
+    (share(path="/srv"), "path", "not under an allowed share root"),
+    (share(path="/opt/app"), "path", "not under an allowed share root"),
+    (share(path="/tmp/x"), "path", "under /tmp"),
+    (share(path="/srv/100%U"), "path", "Samba variable"),
+    (share(path="/srv/a:b"), "path", "share paths hold"),
+    (share(path="/srv/x "), "path", "starts or ends with a space"),
+    (share(path="/srv/\u202ecod.exe"), "path", "invisible format character"),
+    (share(comment="50% of %U"), "comment", "variable substitution"),
+    (share(comment=" padded"), "comment", "whitespace"),
+    (share(comment="x" * 257), "comment", "longer than 256"),
+    (user("john", full_name="a\u2028b"), "full_name", "control character"),
+    (user("john", password="a\ud800b"), "password", "lone surrogate"),
+    (dns("TXT", "x" * 256), "value", "longer than 255 bytes"),
+    (dns("SRV", "10 5 5060 sip.example.com; rm", name="_sip._tcp.example.com"), "value", "SRV"),
+    (dns("SRV", "10 5 70000 sip.example.com", name="_sip._tcp.example.com"), "value", "0..65535"),
+    (dns("CAA", '0 issue "ca.example"\n@ IN A 6.6.6.6'), "value", "contains a newline"),
+    (dns("CAA", "0 evil x"), "value", "CAA value"),
+    (alias(destination="john%evil.example@example.com"), "destination", "not a valid e-mail address"),
+    (fw(port=2**5000), "port", "out of range"),
+    (cert(days=10**100), "days", "unreasonable"),
+    ({"action": "user_remove", "username": "john", "remove_home": "yes"}, "remove_home", "true or false"),
+    (share(read_only=1), "read_only", "true or false"),
+    ({"action": "share_grant_access", "share": "x", "username": "john", "access": "admin"}, "access", "read, write"),
+    # structure: check_intent validates the shape itself
+    ({"action": "user_add", "Username": "john"}, "Username", "did you mean 'username'"),
+    ({"action": "user_add", "username": "john", "uid": 0}, "uid", "unknown field"),
+    ({"action": "user_add", "username": "john", "groups": ["sudo"]}, "groups", "unknown field"),
+    ({"Action": "user_add", "username": "john"}, "action", "missing 'action'"),
+    ({"action": "user_add"}, "username", "required field missing"),
+    ({"action": "user_add", "username": None}, "username", "null is not a value"),
+    ({"action": "share_grant_access", "share": "x"}, "username", "exactly one of"),
+    ({"action": "share_grant_access", "share": "x", "username": "john", "group": "devs"}, "username", "exactly one"),
+    ({"action": "fw_allow", "port": 22, "service": "ssh"}, "port", "exactly one"),
+    ({"action": "dns_add", "name": "a.local", "record_type": "A", "value": 5}, "value", "must be a string"),
+    ({"action": "multi", "steps": [user("john")]}, "steps", "two or more"),
+    ({"action": "multi", "steps": [user("john"), {"action": "unknown"}]}, "steps[1].action", "meta action"),
+    ({"action": "multi", "steps": [user("john"), user("jane")], "uid": 0}, "uid", "unknown field"),
+    ({"action": "unknown", "note": "root; rm -rf /"}, "note", "unknown takes no other field"),
+    ({"action": "clarify", "intent": "rm_rf", "missing": ["x"]}, "intent", "must name an operation"),
+    ({"action": "clarify", "intent": "user_add", "missing": ["uid"]}, "missing", "not required fields"),
+    ({"action": "USER_ADD", "username": "john"}, "action", "unknown action"),
     # shape problems the validator still reports clearly
     ({"action": "rm_rf"}, "action", "unknown action"),
     ({"action": "multi", "steps": "user_add"}, "steps", "must be a list"),
@@ -237,7 +330,20 @@ ACCEPTED = [
     {"action": "share_grant_access", "share": "homes", "username": "john"},
     share(name="Family.Photos_2024", path="/srv/Family Photos", read_only=True, comment="Photos: 2024"),
     share(path="/home/john/share"),
-    share(path="/var/lib/samba/shares/x"),
+    share(path="/home/samba/Design/2024"),
+    share(name="Temp Files"),
+    {"action": "share_remove", "name": "Temp Files"},
+    share(path="/data/Projects/x"),
+    share(path="/export/Lemaxes"),
+    share(path="/volume1/Renders"),
+    share(path="/opt/shares/lab_data"),
+    share(path="/backup/nightly"),
+    share(path="/media/usb1"),
+    share(path="/srv/Familie Müller/Fotos"),
+    share(path="/srv/git/repo/.git"),
+    dns("CAA", '0 issue "letsencrypt.org"'),
+    dns("TXT", "x" * 255),
+    user("john", full_name="José Müller-Łukasz"),
     share(path="/mnt/data/./public/"),
     share(path="/srv/..hidden/x"),
     dns("A", "10.0.0.5"),
@@ -277,6 +383,7 @@ ACCEPTED = [
     {"action": "net_set_dhcp", "interface": "wlan0"},
     {"action": "net_set_nameservers", "servers": ["1.1.1.1", "2606:4700:4700::1111"], "interface": "eth0"},
     {"action": "net_set_nameservers", "servers": ["127.0.0.53"], "interface": "lo"},
+    {"action": "net_set_nameservers", "servers": ["fe80::1%eth0", "fe80::2%3"]},
     relay("smtp.example.com", port=587),
     relay("10.0.0.25", port=25),
     relay("2001:db8::25"),
@@ -297,7 +404,6 @@ ACCEPTED = [
     {"action": "cert_revoke", "common_name": "api.local"},
     # nothing to execute: always safe, whatever they carry
     {"action": "clarify", "intent": "user_add", "missing": ["username"]},
-    {"action": "unknown", "note": "root; rm -rf /"},
     {
         "action": "multi",
         "steps": [user("john"), {"action": "user_add_to_group", "username": "john", "group": "samba"}],
@@ -423,3 +529,56 @@ def test_every_operation_has_checks():
 def test_non_dict_intent():
     [v] = check_intent(["user_add"])  # type: ignore[arg-type]
     assert "not a JSON object" in v.reason
+
+
+def host(users=None, groups=None):
+    return SafetyPolicy(accounts=HostAccounts(users=users or {}, groups=groups or {}))
+
+
+def test_host_accounts_outside_the_login_range_are_refused():
+    policy = host(users={"pgadmin": 112, "john": 1000, "nobody2": 65534, "toor2": 0}, groups={"sambashare": 136})
+    assert "UID 112 outside the login range 1000..60000" in check_intent(user("pgadmin"), policy)[0].reason
+    assert "UID 65534" in check_intent({"action": "user_lock", "username": "nobody2"}, policy)[0].reason
+    assert "UID 0" in check_intent({"action": "user_remove", "username": "Toor2"}, policy)[0].reason  # case folded
+    assert check_intent({"action": "user_set_password", "username": "john", "password": "x1"}, policy) == []
+    grant = {"action": "user_add_to_group", "username": "john", "group": "sambashare"}
+    assert "GID 136" in check_intent(grant, policy)[0].reason
+    assert check_intent(grant, host()) == []  # unknown here: the documented lists decide
+
+
+def test_host_accounts_read_from_login_defs(tmp_path):
+    defs = tmp_path / "login.defs"
+    defs.write_text("# comment\nUID_MIN\t\t 2000\nUID_MAX 3000\nGID_MIN 500\nFOO bar\n")
+    accounts = HostAccounts.from_host(defs)
+    assert (accounts.uid_min, accounts.uid_max, accounts.gid_min, accounts.gid_max) == (2000, 3000, 500, 60000)
+    assert accounts.users.get("root") == 0  # pwd: every machine has root
+    assert accounts.system_user("root") and accounts.system_user("ROOT")
+
+
+def test_default_policy_reads_this_host(monkeypatch):
+    set_default_policy(None)
+    monkeypatch.setenv("MICROLLM_SHARE_ROOTS", "/tank:/pool/shares")
+    policy = default_policy()
+    assert policy.accounts is not None and policy.share_roots == ("/tank", "/pool/shares")
+    assert is_safe(share(path="/tank/x")) and not is_safe(share(path="/srv/x"))
+
+
+def test_share_roots_are_configurable():
+    policy = SafetyPolicy(share_roots=("/tank", "/pool/*"))
+    assert check_intent(share(path="/tank/media"), policy) == []
+    assert check_intent(share(path="/pool/a/b"), policy) == []
+    assert "allowed share root (/tank, /pool/*)" in check_intent(share(path="/srv/x"), policy)[0].reason
+    assert "/srv" in DEFAULT_SHARE_ROOTS and "/home/*" in DEFAULT_SHARE_ROOTS
+    with pytest.raises(ValueError, match="absolute"):
+        SafetyPolicy.from_host(share_roots=("srv",))
+
+
+def test_privileged_groups_are_reserved():
+    assert {"root", "sudo", "wheel", "adm", "docker", "lxd", "libvirt", "admin", "disk", "shadow"} <= PRIVILEGED_GROUPS
+    assert PRIVILEGED_GROUPS <= RESERVED_GROUPS
+    assert {"postgres", "mysql", "tss", "operator"} <= RESERVED_USERS
+
+
+def test_unknown_field_values_are_never_echoed():
+    [v] = check_intent({"action": "user_add", "username": "john", "pass": "Hunter2!"})
+    assert v.value == "***" and "Hunter2" not in str(v)

@@ -14,7 +14,10 @@ import uvicorn
 
 from microllm.baselines.rules import RulesPredictor
 from microllm.router import LLMRouter
-from microllm.serve import create_app, redact_intent, redact_text
+from microllm.serve import ServeOptions, create_app, redact_intent, redact_text
+
+# No request or decision-row limits: these tests measure the models and the store, not the limits.
+UNLIMITED = ServeOptions(rate_per_s=None, log_rows_per_minute=None, log_rows_per_client_per_minute=None)
 
 SEED = {
     "Add DNS record api.local to 10.0.0.5":
@@ -87,7 +90,7 @@ def service(tmp_path_factory):
 
     db = tmp_path_factory.mktemp("decisions") / "decisions.db"
     micro, general, store = OneAtATime("micro-rules"), Rules("general-rules"), DecisionStore(f"sqlite:///{db}")
-    app = create_app(micro, general, LLMRouter(micro, general, threshold=0.5), store=store)
+    app = create_app(micro, general, LLMRouter(micro, general, threshold=0.5), store=store, options=UNLIMITED)
     with running(app) as client:
         yield client, micro, store
 
@@ -157,6 +160,7 @@ def test_health(service):
     assert body["status"] == "ok" and body["versions"]["microllm"]
     assert body["models"]["micro"]["name"] == "micro-rules" and body["models"]["general"]["name"] == "general-rules"
     assert body["router"] == {"strategy": "confidence", "threshold": 0.5}
+    assert body["ab"]["micro_share"] == 1.0 and body["service"]["auth"] == "none (loopback)"
 
 
 def test_concurrent_burst_is_correct_and_serialised(service):

@@ -50,12 +50,13 @@ def lora_run(base, tmp_path_factory):
 
 
 def test_every_finetune_config_loads():
-    paths = sorted((ROOT / "configs").glob("finetune-*.yaml"))
-    assert {p.name for p in paths} >= {"finetune-gemma-lora.yaml", "finetune-gemma-full.yaml", "finetune-tiny.yaml"}
+    paths = [ROOT / "recipes" / "qwen-coder-0.5b-lora" / "sft.yaml", ROOT / "configs" / "sft-tiny.yaml",
+             *sorted((ROOT / "research").rglob("sft*.yaml"))]
+    assert len(paths) > 10
     for path in paths:
         cfg = load_config(FinetuneConfig, path)
         assert cfg.output_dir.endswith(f"finetune/{cfg.run}") and cfg.results_dir == f"results/finetune/{cfg.run}"
-    full = load_config(FinetuneConfig, ROOT / "configs" / "finetune-gemma-full.yaml")
+    full = load_config(FinetuneConfig, ROOT / "research" / "gemma-full" / "sft-data-v2.yaml")
     assert full.method == "full" and full.freeze_embeddings
     cfg = load_config(FinetuneConfig, None, ["max_examples=250", "run=lc-250", "learning_rate=1e-3"])
     assert cfg.max_examples == 250 and cfg.learning_rate == 1e-3 and cfg.output_dir.endswith("finetune/lc-250")
@@ -238,7 +239,7 @@ def test_the_smoke_config_runs_through_main_train_and_is_seeded(base, tmp_path):
         out = tmp_path / attempt
         overrides = [f"base_model={base['hf']}", f"train_file={TRAIN}", f"val_file={VAL}", "max_steps=3",
                      f"output_dir={out / 'out'}", f"results_dir={out / 'results'}"]  # fmt: skip
-        metrics = main_train(ROOT / "configs" / "finetune-tiny.yaml", overrides)
+        metrics = main_train(ROOT / "configs" / "sft-tiny.yaml", overrides)
         assert metrics["run"] == "tiny-smoke" and metrics["steps"] == 3 and metrics["model_dir"]
         losses.append(
             [r["loss"] for r in read_jsonl(tmp_path / attempt / "results" / "train_log.jsonl") if "loss" in r]

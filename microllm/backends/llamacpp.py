@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from microllm.backends.decoding import confidence, json_object_end, log_softmax_
 from microllm.backends.finish import finish_grounded
 from microllm.backends.grammar_check import GreedyGrammar, GroundedGrammar
 from microllm.backends.recheck import drop_repeated_steps, rechecked
+from microllm.hardware import available_cores, llama_gpu_offload, note_backend
 from microllm.json_schema import action_json_schema
 from microllm.models import resolve_model
 from microllm.predictors import register
@@ -34,7 +34,9 @@ class LlamaCppConfig:
     """How the llama.cpp backend loads and decodes."""
 
     n_ctx: int = 4096
-    n_threads: int = max(1, min(2, os.cpu_count() or 1))
+    n_threads: int = field(default_factory=available_cores)  # every core this process may use
+    # Layers offloaded to a GPU: -1 all, 0 none; None: all when llama.cpp was built with a GPU backend, else none.
+    n_gpu_layers: int | None = None
     max_tokens: int = 512  # room for the longest schema-bounded answer, so constrained output always closes
     constrained: bool = True
     greedy_check: bool = True  # test the greedy token against the grammar before masking the vocabulary (same output)
@@ -51,6 +53,8 @@ class LlamaCppConfig:
     recheck: bool = False
 
     def __post_init__(self):
+        if self.n_gpu_layers is None:
+            self.n_gpu_layers = -1 if llama_gpu_offload() else 0
         if self.confidence not in ("values", "decisions"):
             raise ValueError(f"confidence must be 'values' or 'decisions', not {self.confidence!r}")
 
@@ -58,8 +62,11 @@ class LlamaCppConfig:
 def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
     from llama_cpp import Llama  # heavy native import, only when a llama.cpp model is asked for
 
-    return Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
-                 n_batch=512, seed=0, verbose=False, lora_path=adapter)  # fmt: skip
+    llm = Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
+                n_batch=512, n_gpu_layers=cfg.n_gpu_layers, seed=0, verbose=False, lora_path=adapter)  # fmt: skip
+    note_backend("llamacpp", {"n_threads": cfg.n_threads, "n_gpu_layers": cfg.n_gpu_layers,
+                              "gpu_offload": cfg.n_gpu_layers != 0})  # fmt: skip
+    return llm
 
 
 @register("llamacpp")
@@ -76,7 +83,7 @@ class LlamaCppPredictor(Predictor):
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
                  greedy_check: bool | str = True, draft: str = "none", draft_tokens: int | str = 8,
                  ground: bool | str = False, confidence: str = "values",
-                 recheck: bool | str = False):  # fmt: skip
+                 recheck: bool | str = False, n_gpu_layers: int | str | None = None):  # fmt: skip
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -86,7 +93,8 @@ class LlamaCppPredictor(Predictor):
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
                                   greedy_check=_bool(greedy_check), draft=draft,
                                   draft_tokens=int(draft_tokens), ground=_bool(ground),
-                                  confidence=confidence, recheck=_bool(recheck))  # fmt: skip
+                                  confidence=confidence, recheck=_bool(recheck),
+                                  n_gpu_layers=None if n_gpu_layers in (None, "") else int(n_gpu_layers))  # fmt: skip
         if self.cfg.draft not in ("none", "ngram"):
             raise ValueError(f"draft must be 'none' or 'ngram', not {draft!r}")
         if self.cfg.draft == "ngram" and self.cfg.constrained and not self.cfg.greedy_check:
@@ -95,7 +103,7 @@ class LlamaCppPredictor(Predictor):
             raise ValueError("ground=true needs constrained decoding with greedy_check=true")
         if self.cfg.recheck and not self.cfg.ground:
             raise ValueError("recheck=true needs ground=true (the grounded checks decide what is missing)")
-        if n_threads is not None:
+        if n_threads not in (None, ""):
             self.cfg.n_threads = int(n_threads)
         adapter = self.resolved.adapter
         # A fine-tuned adapter carries the prompt record it was trained with; its base does not.

@@ -12,8 +12,8 @@ the synthetic validation split (never dev): taking the checks' ``clarify`` as we
 there; this rule keeps the 4 fixes and 1 of the breaks. One more rule needs no second decode: a ``multi`` never
 repeats a step (no gold answer in train/val/test does, a test checks), so a repeated step is dropped, and a ``multi``
 left with one step is that step (spec rule 3: one action where one suffices). Measured on dev afterwards
-(configs/compare-recheck.yaml) it lowered both v4 Gemma models (0.819 -> 0.806, 0.794 -> 0.769): on human-written
-requests the checks judge values given that are not. It is off by default, and no recorded score uses it.
+(research/grounded-decoding/compare-recheck.yaml) it lowered both v4 Gemma models (0.819 -> 0.806, 0.794 -> 0.769): on
+human-written requests the checks judge values given that are not. It is off by default, and no recorded score uses it.
 """
 
 from __future__ import annotations

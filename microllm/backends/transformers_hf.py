@@ -1,4 +1,5 @@
-"""transformers backend (CPU, fp32): HF directories or dequantized GGUFs, xgrammar JSON-Schema constraint, greedy.
+"""transformers backend (CPU fp32, or a CUDA GPU in bf16 where it has it): HF directories or dequantized GGUFs,
+xgrammar JSON-Schema constraint, greedy.
 
 Slower than llama.cpp, but it runs any transformers checkpoint (e.g. a fine-tuned one before it is quantized) and
 gives the model's raw logits for every step.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
 from microllm.backends.llamacpp import FALLBACK_TEMPLATE, _bool
+from microllm.hardware import cuda_bf16, note_backend, threads, torch_device
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
@@ -55,7 +57,7 @@ def load_gguf_model(path: Path):
     return AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
 
 
-def _load(resolved, quantization: str | None = None):
+def _load(resolved, quantization: str | None = None, device: str = "cpu"):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -70,7 +72,10 @@ def _load(resolved, quantization: str | None = None):
     else:
         model = AutoModelForCausalLM.from_pretrained(resolved.path, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(resolved.path)
-    return model.to("cpu").eval(), tokenizer
+    # bf16 halves a GPU's memory traffic where it computes bf16 natively; fp32 everywhere else (CPU numbers match
+    # the recorded runs).
+    dtype = torch.bfloat16 if device == "cuda" and cuda_bf16() else torch.float32
+    return model.to(device=device, dtype=dtype).eval(), tokenizer
 
 
 def _pieces(tokenizer, ids: list[int]) -> list[str]:
@@ -100,20 +105,24 @@ class _JsonComplete:
 
 @register("transformers")
 class TransformersPredictor(Predictor):
-    """Greedy decoding with transformers on CPU; with ``constrained`` an xgrammar logits processor keeps the output
-    inside the intent JSON Schema. Not thread-safe: one predictor serves one thread at a time."""
+    """Greedy decoding with transformers (``device``: auto, cpu or cuda); with ``constrained`` an xgrammar logits
+    processor keeps the output inside the intent JSON Schema. Not thread-safe: one predictor serves one thread at a
+    time."""
 
     name = "transformers"
 
     def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 256, train_file: str = "data/synthetic/train.jsonl",
                  gguf_file: str | None = None, n_threads: int | str | None = None,
-                 quantization: str | None = None):  # fmt: skip
+                 quantization: str | None = None, device: str = "auto"):  # fmt: skip
         import torch
 
-        # Process-wide, as torch has it. Two threads on two cores; on cores another job keeps busy, one thread is
-        # far faster (the threads spin-wait on each other).
-        torch.set_num_threads(max(1, int(n_threads)) if n_threads else max(1, min(2, os.cpu_count() or 1)))
+        # Process-wide, as torch has it; every available core by default. On cores another job keeps busy, fewer
+        # threads can be far faster (the threads spin-wait on each other): n_threads=1 there.
+        torch.set_num_threads(threads(n_threads))
+        quantization = None if str(quantization).lower() in ("", "none") else str(quantization).lower()
+        # bitsandbytes' NF4 path here is its CPU backend: it stays on the CPU whatever the GPU.
+        self.device = "cpu" if quantization else torch_device(device)
         # gguf_file: one GGUF inside an HF directory (or next to it) -- the same as passing its path as `model`.
         spec = str(Path(model) / gguf_file) if gguf_file and not str(model).endswith(".gguf") else model
         self.resolved = resolve_model(spec)
@@ -122,8 +131,9 @@ class TransformersPredictor(Predictor):
         self.prompt_cfg = prompt_for_model(prompt, self.resolved.path, int(n_shots), train_file)
         self.shots = load_shots(self.prompt_cfg)
         self.model_name = model
-        quantization = None if str(quantization).lower() in ("", "none") else str(quantization).lower()
-        self.model, self.tokenizer = _load(self.resolved, quantization)
+        self.model, self.tokenizer = _load(self.resolved, quantization, self.device)
+        dtype = str(next(self.model.parameters()).dtype).removeprefix("torch.")
+        note_backend("transformers", {"device": self.device, "threads": torch.get_num_threads(), "dtype": dtype})
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
         self.eos_ids = self._eos_ids()
         self.grammar = self._compile_grammar() if self.constrained else None
@@ -174,7 +184,7 @@ class TransformersPredictor(Predictor):
         limit = getattr(self.model.config, "max_position_embeddings", None)
         if limit and len(tokens) + self.max_tokens > limit:
             raise ValueError(f"prompt of {len(tokens)} tokens does not fit the model's {limit} positions")
-        input_ids = torch.tensor([tokens], dtype=torch.long)
+        input_ids = torch.tensor([tokens], dtype=torch.long, device=self.model.device)
         # xgrammar's processor is stateful (its matcher follows one generation): a fresh one per call.
         processors = LogitsProcessorList([xgrammar.contrib.hf.LogitsProcessor(self.grammar)] if self.grammar else [])
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else (self.eos_ids or [0])[0]
@@ -194,7 +204,8 @@ class TransformersPredictor(Predictor):
             )
         new = out.sequences[0, len(tokens) :].tolist()
         # out.logits are the model's raw logits (before the grammar mask): its own belief in each chosen token.
-        logprobs = [log_softmax_at(step[0].float().numpy(), tok) for step, tok in zip(out.logits, new, strict=False)]
+        logprobs = [log_softmax_at(step[0].float().cpu().numpy(), tok)
+                    for step, tok in zip(out.logits, new, strict=False)]  # fmt: skip
         keep = [i for i, tok in enumerate(new) if tok not in self.eos_ids]
         ids = [new[i] for i in keep]
         raw = self.tokenizer.decode(ids, skip_special_tokens=True)

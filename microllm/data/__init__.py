@@ -24,11 +24,19 @@ __all__ = [
 ]
 
 
-def write_dataset(splits: dict[str, list[dict]], out_dir="data/synthetic") -> dict:
-    """Write one JSONL file per split plus ``card.json`` / ``card.md``; return {name: path}."""
+def write_dataset(splits: dict[str, list[dict]], out_dir="data/synthetic", only: list[str] | None = None) -> dict:
+    """Write one JSONL file per split plus ``card.json`` / ``card.md``; return {name: path}.
+
+    ``only`` names the splits to write (default: all). A dataset that shares its val and test splits with another
+    one writes only its train split, so each split has one copy on disk; its card still describes every split."""
     out = Path(out_dir)
-    paths = {s: write_jsonl(splits[s], out / f"{s}.jsonl") for s in SPLITS if s in splits}
-    card = data_card(splits)
+    unknown = set(only or ()) - set(SPLITS)
+    if unknown:
+        raise ValueError(f"unknown split(s) {sorted(unknown)}; splits are {list(SPLITS)}")
+    paths = {
+        s: write_jsonl(splits[s], out / f"{s}.jsonl") for s in SPLITS if s in splits and (only is None or s in only)
+    }
+    card = {**data_card(splits), "written_splits": sorted(s for s in paths)}
     (out / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out / "card.md").write_text(render_card(card), encoding="utf-8")
     paths["card_json"] = str(out / "card.json")

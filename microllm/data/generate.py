@@ -17,6 +17,7 @@ from microllm.data import (
 from microllm.data.pools import SPLITS, ValuePool
 from microllm.data.split import SHARES, templates_by_split
 from microllm.data.templates_base import SLOT, Template, apply_noise, as_clause, render
+from microllm.progress import progress
 from microllm.schema import ACTIONS, DOMAIN_OF_ACTION, OPERATIONS, IntentError, validate_intent
 
 # Rows per action at scale 1.0, all splits together. Domain totals: dns 1200, users 700,
@@ -196,7 +197,7 @@ def build_dataset(seed: int = 13, scale: float = 1.0, fresh: float = 0.0) -> dic
     per_split = templates_by_split(all_templates())
     seen: set[str] = set()
     out: dict[str, list[dict]] = {}
-    for split in SPLITS:
+    for split in progress(SPLITS, desc="data", unit="split"):
         rows = split_rows(split, seed, scale, seen, per_split[split], fresh)
         out[split] = [
             {"id": f"syn-{split}-{i:05d}", "split": split, "category": DOMAIN_OF_ACTION[r["action"]], **r}

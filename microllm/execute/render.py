@@ -141,7 +141,11 @@ def _dns_remove(it: dict, c: _Ctx):
     derived = {"record": it["name"] + ".", "types": types}
     args = {**_DNS_CONN, "record": c.ref("record"), "type": "{{ item }}", "state": "absent"}
     task = _task(
-        f"dns: remove {{{{ {c.var}.name }}}}", "community.general.nsupdate", args, loop=f"{{{{ {c.var}.types }}}}"
+        f"dns: remove {{{{ {c.var}.name }}}}",
+        "community.general.nsupdate",
+        args,
+        loop=f"{{{{ {c.var}.types }}}}",
+        loop_control={"label": "{{ item }}"},
     )
     return [task], derived
 
@@ -266,6 +270,16 @@ def _testparm_check() -> dict:
     )
 
 
+def _link_checks(path: str) -> list[str]:
+    """The prefixes of ``path`` to check for symbolic links: every one below the top-level directory.
+
+    A top-level directory (/srv, /home) is root's own layout (it may legitimately be a link, /home -> /var/home);
+    anything deeper may have been made by a user who can write there, and a link would carry the share (and its
+    new permissions) to wherever it points."""
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(1, len(parts))] or ["/" + "/".join(parts)]
+
+
 @_builder("share_create")
 def _share_create(it: dict, c: _Ctx):
     options = [{"option": "path", "value": it["path"]}]
@@ -274,19 +288,38 @@ def _share_create(it: dict, c: _Ctx):
     for key, opt in (("read_only", "read only"), ("guest_ok", "guest ok")):
         if key in it:
             options.append({"option": opt, "value": "yes" if it[key] else "no"})
+    stats = c.reg("path_stat")
+    last = f"{stats}.results[-1].stat"
     tasks = [
-        _task(f"samba: directory {{{{ {c.var}.path }}}}", "ansible.builtin.file",
-              {"path": c.ref("path"), "state": "directory", "mode": "0775"}),
+        # stat never follows a link (follow: false), so a link is seen as a link, not as its target
+        _task(f"samba: inspect {{{{ {c.var}.path }}}} and its parents", "ansible.builtin.stat",
+              {"path": "{{ item }}", "follow": False, "get_checksum": False, "get_mime": False,
+               "get_attributes": False},
+              loop=f"{{{{ {c.var}.link_checks }}}}", loop_control={"label": "{{ item }}"}, register=stats,
+              check_mode=False),
+        _task(f"samba: {{{{ {c.var}.path }}}} is no symbolic link, nor under one", "ansible.builtin.assert",
+              {"that": ["not (item.stat.islnk | default(false))"],
+               "fail_msg": "{{ item.item }} is a symbolic link: refusing to share (or chmod) what it points to",
+               "quiet": True},
+              loop=f"{{{{ {stats}.results }}}}", loop_control={"label": "{{ item.item }}"}),
+        _task(f"samba: {{{{ {c.var}.path }}}} is a directory if it exists", "ansible.builtin.assert",
+              {"that": [f"not {last}.exists or {last}.isdir"],
+               "fail_msg": f"{{{{ {c.var}.path }}}} exists and is not a directory", "quiet": True}),
+        # Created (with its mode) only when absent: an existing directory keeps its owner and permissions.
+        _task(f"samba: create the directory {{{{ {c.var}.path }}}}", "ansible.builtin.file",
+              {"path": c.ref("path"), "state": "directory", "mode": "0775", "follow": False},
+              when=f"not {last}.exists"),
         _task(
-            f"samba: share [{{{{ {c.var}.name }}}}] {{{{ item.option }}}}",
+            f"samba: options of share [{{{{ {c.var}.name }}}}]",
             "community.general.ini_file",
             {"path": _SMB_CONF, "section": c.ref("name"), "option": "{{ item.option }}",
              "value": "{{ item.value }}", "create": False},
             loop=f"{{{{ {c.var}.options }}}}",
+            loop_control={"label": "{{ item.option }}"},
         ),
         _testparm_check(),
     ]  # fmt: skip
-    return tasks, {"options": options}
+    return tasks, {"options": options, "link_checks": _link_checks(it["path"])}
 
 
 @_builder("share_remove")
@@ -321,7 +354,8 @@ def _share_access(it: dict, c: _Ctx):
             "ansible.builtin.command",
             {"argv": [_TESTPARM, "-s", "--suppress-prompt", f"--section-name={{{{ {c.var}.share }}}}",
                       "--parameter-name={{ item }}", _SMB_CONF]},
-            loop=list(_ACL_OPTIONS), register=acl, check_mode=False, changed_when=False,
+            loop=list(_ACL_OPTIONS), loop_control={"label": "{{ item }}"}, register=acl, check_mode=False,
+            changed_when=False,
         ),
         _task(
             "samba: never open a restricted share to everyone by emptying 'valid users'",
@@ -334,7 +368,7 @@ def _share_access(it: dict, c: _Ctx):
                          "grant someone else first or remove the share"},
         ),
         _task(
-            f"samba: [{{{{ {c.var}.share }}}}] {{{{ item.item }}}}",
+            f"samba: update the access lists of [{{{{ {c.var}.share }}}}]",
             "community.general.ini_file",
             {"path": _SMB_CONF, "section": c.ref("share"), "option": "{{ item.item }}",
              "value": "{{ microllm_new | join(', ') }}",
@@ -441,7 +475,12 @@ def _cert_create(it: dict, c: _Ctx):
     else:
         derived["size"] = it.get("key_size", 3072)
     tasks = [
-        _task("pki: directory", "ansible.builtin.file", {"path": _PKI_DIR, "state": "directory", "mode": "0755"}),
+        _task("pki: inspect the directory", "ansible.builtin.stat", {"path": _PKI_DIR, "follow": False},
+              register=c.reg("pki_dir"), check_mode=False),
+        # Created (0755) only when absent: an existing directory keeps its, possibly tighter, permissions.
+        _task("pki: create the directory", "ansible.builtin.file",
+              {"path": _PKI_DIR, "state": "directory", "mode": "0755", "follow": False},
+              when=f"not {c.reg('pki_dir')}.stat.exists"),
         _task(
             f"pki: private key of {{{{ {c.var}.common_name }}}}",
             "community.crypto.openssl_privatekey",
@@ -522,7 +561,8 @@ def _firewall(it: dict, c: _Ctx):
     what = f"{{{{ {c.var}.target }}}}"
     if action == "fw_remove":
         ufw_task = _task(f"firewall: remove the rules for {what} (ufw)", "community.general.ufw",
-                         {**ufw, "rule": "{{ item }}", "delete": True}, loop=["allow", "deny"], when=_UFW)  # fmt: skip
+                         {**ufw, "rule": "{{ item }}", "delete": True}, loop=["allow", "deny"],
+                         loop_control={"label": "{{ item }}"}, when=_UFW)  # fmt: skip
     else:
         rule = "allow" if action == "fw_allow" else "deny"
         ufw_task = _task(f"firewall: {rule} {what} (ufw)", "community.general.ufw", {**ufw, "rule": rule}, when=_UFW)
@@ -543,7 +583,7 @@ def _firewall(it: dict, c: _Ctx):
     if rich:
         tasks.append(_task(f"firewall: {state} rich rule for {what} (firewalld)", "ansible.posix.firewalld",
                            {**common, "rich_rule": "{{ item }}"}, loop=f"{{{{ {c.var}.rich_rules }}}}",
-                           when=_FIREWALLD))  # fmt: skip
+                           loop_control={"label": "{{ item }}"}, when=_FIREWALLD))  # fmt: skip
     return tasks, derived
 
 
@@ -595,7 +635,8 @@ def _net_set_nameservers(it: dict, c: _Ctx):
     task = _task(
         "network: name servers (resolv.conf)",
         "ansible.builtin.copy",
-        {"dest": "{{ resolv_conf | default('/etc/resolv.conf') }}", "content": content, "mode": "0644"},
+        # no mode: an existing file keeps its own
+        {"dest": "{{ resolv_conf | default('/etc/resolv.conf') }}", "content": content},
     )
     return [task], derived
 

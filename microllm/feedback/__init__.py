@@ -1,4 +1,4 @@
-"""The feedback loop (issue 7): log every decision, let humans review the doubtful ones, turn reviews into training
+"""The feedback loop: log every decision, let humans review the doubtful ones, turn reviews into training
 rows, retrain, and promote a new model only when a gate says it is better.
 
 Modules: ``redact`` (passwords out, before anything is written), ``store`` (the ``ai_decisions`` table, SQLAlchemy),

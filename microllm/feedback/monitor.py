@@ -1,6 +1,9 @@
 """Watching the model in service from its decisions: accuracy on reviewed samples over time, how often requests
 fall back to the general model, the confidence distribution, and drift warnings against a reference period.
 
+Per A/B arm (the ``arm`` a service records on each decision): volume, accuracy on reviewed decisions, latency and
+fallback rate, so the micro arm can be judged against the general arm on the same live traffic.
+
 Everything here works on decision dicts (``DecisionStore.decisions()``), so it needs no database to test.
 """
 
@@ -12,12 +15,14 @@ import numpy as np
 import pandas as pd
 
 FALLBACK_ROUTES = ("general", "fallback")  # routes that mean "the micro LLM passed the request on"
+MICRO_ARMS = ("micro", "shadow:micro")  # decisions of the micro arm (answered, or parsed in shadow)
+GENERAL_ARMS = ("general", "shadow:general")  # the general model alone: its "general" route is no fallback
 
 
 def _frame(decisions: list[dict], fallback_routes=FALLBACK_ROUTES) -> pd.DataFrame:
-    df = pd.DataFrame(decisions, columns=["created_at", "route", "confidence", "review_status"])
+    df = pd.DataFrame(decisions, columns=["created_at", "route", "confidence", "review_status", "arm", "latency_ms"])
     df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
-    df["fallback"] = df["route"].isin(fallback_routes)
+    df["fallback"] = df["route"].isin(fallback_routes) & ~df["arm"].isin(GENERAL_ARMS)
     # Accuracy is measured on what a human looked at: verified = the model was right, corrected = it was wrong.
     df["reviewed"] = df["review_status"].isin(("verified", "corrected"))
     df["correct"] = df["review_status"].eq("verified")
@@ -35,6 +40,28 @@ def _summary(df: pd.DataFrame) -> dict:
         "reviewed": int(len(reviewed)),
         "accuracy": float(reviewed["correct"].mean()) if len(reviewed) else None,
     }
+
+
+def _latency(df: pd.DataFrame) -> dict:
+    ms = df["latency_ms"].dropna().astype(float)
+    if not len(ms):
+        return {"latency_ms_mean": None, "latency_ms_p50": None, "latency_ms_p95": None}
+    return {"latency_ms_mean": float(ms.mean()), "latency_ms_p50": float(ms.quantile(0.5)),
+            "latency_ms_p95": float(ms.quantile(0.95))}  # fmt: skip
+
+
+def arm_summary(decisions: list[dict], fallback_routes=FALLBACK_ROUTES) -> dict:
+    """One arm's picture: :func:`summary` plus latency (mean, p50, p95 in ms)."""
+    df = _frame(decisions, fallback_routes)
+    return {**_summary(df), **_latency(df)}
+
+
+def by_arm(decisions: list[dict], fallback_routes=FALLBACK_ROUTES) -> dict[str, dict]:
+    """:func:`arm_summary` per recorded arm (decisions without one under ``"none"``)."""
+    groups: dict[str, list[dict]] = {}
+    for d in decisions:
+        groups.setdefault(d.get("arm") or "none", []).append(d)
+    return {arm: arm_summary(rows, fallback_routes) for arm, rows in sorted(groups.items())}
 
 
 def summary(decisions: list[dict], fallback_routes=FALLBACK_ROUTES) -> dict:
@@ -83,7 +110,8 @@ def drift_warnings(reference: dict, recent: dict, max_confidence_shift: float = 
 
 def report(decisions: list[dict], recent_days: float = 7.0, freq: str = "1D", now: dt.datetime | None = None,
            fallback_routes=FALLBACK_ROUTES, **thresholds) -> dict:  # fmt: skip
-    """The monitoring picture: the last ``recent_days`` against everything before them, plus per-window rows."""
+    """The monitoring picture: the last ``recent_days`` against everything before them, per-window rows, and per
+    A/B arm (accuracy on reviewed decisions, latency, fallback rate)."""
     now = now or dt.datetime.now(dt.UTC)
     df = _frame(decisions, fallback_routes)
     cut = pd.Timestamp(now - dt.timedelta(days=recent_days))
@@ -96,4 +124,5 @@ def report(decisions: list[dict], recent_days: float = 7.0, freq: str = "1D", no
         "warnings": drift_warnings(reference, recent, **thresholds),
         "confidence_histogram": confidence_histogram(decisions),
         "windows": windows(decisions, freq, fallback_routes),
+        "arms": by_arm(decisions, fallback_routes),
     }

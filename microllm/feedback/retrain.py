@@ -30,7 +30,7 @@ class RetrainConfig:
 
     run: str = "feedback"  # each retrain is run "<run>-v<N>", N the version it registers
     db_url: str = "sqlite:///artifacts/decisions.db"
-    base_config: str = "configs/finetune-gemma-lora.yaml"  # the FinetuneConfig every retrain starts from
+    base_config: str = "research/gemma-lora/sft.yaml"  # the FinetuneConfig every retrain starts from
     finetune: dict[str, Any] = field(default_factory=dict)  # overrides of its fields (e.g. {epochs: 1})
     start_from: str = "current"  # "current": continue from the model in service (incremental); "base": from scratch
     initial_model: str | None = None  # registered and promoted as v1 when the registry is empty (the model in service)

@@ -2,8 +2,8 @@
 by a simulated human who knows the gold intent, turned into training rows, retrained on, gated and promoted, round
 after round; accuracy is measured on requests that were never fed back.
 
-``simulate_or_load(load_config(SimulateConfig, "configs/feedback-sim.yaml"))`` (notebook 06). Where the requests
-come from: the synthetic generator's **val** templates (whole templates held out of the train split, used in
+``simulate_or_load(load_config(SimulateConfig, "research/feedback-loop/simulate.yaml"))`` (notebook 06). Where the
+requests come from: the synthetic generator's **val** templates (whole templates held out of the train split, used in
 fine-tuning only for a validation loss) with the val split's value pools (user names, hosts, IPs, passwords that
 train never shows), drawn with another seed, and minus every text already in the synthetic train/val/test files.
 No phrasing here is written by hand, so nothing can echo the human-written dev set.
@@ -37,8 +37,9 @@ _REPO = Path(__file__).resolve().parents[2]
 
 @dataclass
 class SimulateConfig:
-    """Issue 7, item 6: the whole loop (serve -> log -> review -> export -> retrain -> gate -> promote) on a stream
-    of unseen requests, ``rounds`` times, measured on requests never fed back. See configs/feedback-sim.yaml."""
+    """The whole loop (serve -> log -> review -> export -> retrain -> gate -> promote) on a stream
+    of unseen requests, ``rounds`` times, measured on requests never fed back.
+    See research/feedback-loop/simulate.yaml."""
 
     run: str = "sim"
     initial_model: str = "artifacts/finetune/gemma-lora/merged"  # v1: the fine-tuned model in service (HF directory)
@@ -48,7 +49,7 @@ class SimulateConfig:
     predictor_options: dict[str, Any] = field(default_factory=dict)
     gguf_quant: str = "Q4_K_M"
     gguf_vocab_from: str | None = None  # a GGUF (catalog key or path) whose tokenizer the converter copies (Gemma)
-    base_config: str = "configs/finetune-gemma-lora.yaml"  # the FinetuneConfig each round's retrain starts from
+    base_config: str = "research/gemma-lora/sft.yaml"  # the FinetuneConfig each round's retrain starts from
     finetune: dict[str, Any] = field(default_factory=dict)  # its overrides (max_steps, learning_rate, ...)
     rounds: int = 2
     # The stream: val templates + val value pools, this seed (the dataset itself uses 13)
@@ -416,7 +417,7 @@ def simulate_or_load(cfg: SimulateConfig) -> dict:
 
 
 def main_simulate(config_path: str | Path | None = None, overrides: list[str] | None = None) -> dict:
-    """``main_simulate("configs/feedback-sim.yaml", ["rounds=3"])``."""
+    """``main_simulate("research/feedback-loop/simulate.yaml", ["rounds=3"])``."""
     from microllm.config import load_config
 
     return simulate(load_config(SimulateConfig, config_path, overrides))
@@ -439,7 +440,7 @@ def smoke_config(scratch: str | Path, overrides: list[str] | None = None) -> Sim
     (base / PROMPT_FILE).write_text(json.dumps({"system_prompt": "short", "system": SHORT_SYSTEM_PROMPT}) + "\n")
     data = _REPO / "data" / "synthetic"
     values = [
-        f"initial_model={base}", f"base_config={_REPO / 'configs' / 'finetune-tiny.yaml'}", "run=smoke",
+        f"initial_model={base}", f"base_config={_REPO / 'configs' / 'sft-tiny.yaml'}", "run=smoke",
         "finetune={max_steps: 2, val_file: null, max_examples: null, eval_every: null, save_every: 100, n_threads: 1}",
         "predictor=transformers", "predictor_options={max_tokens: 8, constrained: false, n_threads: 1}",
         "seed=106",  # a stream whose 12 FEED requests include passwords (a password test needs some)

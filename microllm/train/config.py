@@ -1,9 +1,12 @@
-"""The one typed config of the fine-tuning stage (what SFTConfig is to TRL), from YAML under configs/finetune-*.yaml."""
+"""The one typed config of the fine-tuning stage (what SFTConfig is to TRL), from YAML: recipes/*/sft.yaml and the
+studies' research/*/sft*.yaml."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+
+from microllm.hardware import DEVICES
 
 METHODS = ("lora", "full")
 SYSTEM_PROMPT_STYLES = ("short", "none", "full")
@@ -58,13 +61,18 @@ class FinetuneConfig:
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
     seed: int = 0
-    # CPU speed levers (issue 4, item 2)
+    # CPU speed levers (microllm-research train-profile measures each)
     freeze_embeddings: bool = False  # full FT: freeze the input embeddings (and the output head when tied, as Gemma's)
     compact_lm_head: bool = True  # project only the answer tokens through the vocabulary (see model.py)
     gradient_checkpointing: bool = False  # TRL turns it on by default; on CPU memory is not the limit, time is
     group_by_length: bool = False  # batches of similar length: less padding
     bf16: bool = False  # bfloat16 autocast on CPU (fp32 master weights)
-    n_threads: int | None = None  # torch threads; None = min(2, cores)
+    # Hardware. "auto": a CUDA GPU when torch sees one, else the CPU; "cuda" without a GPU is an error.
+    device: str = "auto"
+    # On a GPU, bfloat16 mixed precision where the GPU has it (torch.cuda.is_bf16_supported()), whatever `bf16`
+    # says: `bf16` is about the CPU's autocast, which is slow without AVX-512.
+    gpu_bf16: bool = True
+    n_threads: int | None = None  # torch threads; None = every core this process may use (its affinity mask)
     # glibc malloc: big blocks from the heap, freed pages kept for the next step (train/memory.py). Same numbers.
     # Page faults cost ~0.4 s of a 13 s Qwen LoRA step on a Xeon, but 7.8 -> 4.7 s a Gemma full step on an AVX-512
     # EPYC (results/finetune/profile-gemma-full-v4-onepass-memory/): off by default, on where a profile shows it pays
@@ -88,6 +96,10 @@ class FinetuneConfig:
     merge: bool = True  # LoRA: also write the merged model (output_dir/merged) that predictors load
 
     def __post_init__(self):
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}, got {self.device!r}")
+        if self.n_threads is not None and self.n_threads < 1:
+            raise ValueError(f"n_threads must be positive or null, got {self.n_threads}")
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.system_prompt not in SYSTEM_PROMPT_STYLES:

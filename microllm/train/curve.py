@@ -21,7 +21,7 @@ class LearningCurveConfig:
     """One fine-tuning config trained at several train-set sizes; every point scored by one predictor set-up."""
 
     run: str = "learning-curve-gemma-lora"
-    base_config: str = "configs/finetune-gemma-lora.yaml"
+    base_config: str = "research/gemma-lora/sft.yaml"
     sizes: list[int | None] = field(default_factory=lambda: [250, 500, 1000, 2000, None])  # None: all rows
     finetune: dict = field(default_factory=dict)  # FinetuneConfig overrides for every point
     predictor: str = "llamacpp"  # llamacpp: the merged model as a `gguf_quant` GGUF; transformers: the merged dir
@@ -79,7 +79,7 @@ def score_point(cfg: LearningCurveConfig, model_dir: str | Path, out: Path) -> d
         predictor = get_predictor(cfg.predictor, model=str(model), **cfg.predictor_options)
         for name in todo:
             done[name] = evaluate(predictor, cfg.datasets[name], paths[name].parent, cfg.limits.get(name),
-                                  command="microllm learning-curve", extra={"weights": stamp})  # fmt: skip
+                                  command="microllm-research learning-curve", extra={"weights": stamp})  # fmt: skip
     return {n: done[n] for n in cfg.datasets}
 
 
@@ -161,5 +161,5 @@ def smoke_curve_config(scratch: str | Path, base: FinetuneConfig) -> LearningCur
 
 
 def main_learning_curve(config_path: str | Path | None = None, overrides: list[str] | None = None) -> dict:
-    """What `microllm learning-curve --config PATH --set key=value` runs."""
+    """What `microllm-research learning-curve --config PATH --set key=value` runs."""
     return run_learning_curve(load_config(LearningCurveConfig, config_path, overrides))

@@ -8,9 +8,11 @@ template and masks (label -100) every token of the prompt: no `{% generation %}`
 from __future__ import annotations
 
 import random
+import warnings
 from pathlib import Path
 
-from microllm.data.io import read_jsonl, refuse_held_out
+from microllm.data import contract
+from microllm.data.io import refuse_held_out
 from microllm.prompts import ordered_json, system_prompt
 
 SHORT_SYSTEM_PROMPT = "Turn the administrator's request into one JSON intent."
@@ -77,12 +79,23 @@ def subsample(rows: list[dict], n: int | None, seed: int = 0) -> list[dict]:
     return [rows[i] for i in sorted(chosen)]
 
 
-def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0) -> list[dict]:
-    """Gold rows of a training/validation file (refusing held-out files), subsampled to ``max_examples``."""
+class HeldOutRowsWarning(UserWarning):
+    """Rows of a training/validation file dropped because their input is a hidden-evaluation or dev input."""
+
+
+def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0, role: str = "train") -> list[dict]:
+    """Gold rows of a training (``role="train"``) or validation (``role="val"``) file under the evaluation contract
+    (:mod:`microllm.data.contract`: test, dev and, for training, val-real files refused; rows whose input is a
+    hidden-evaluation or dev input dropped, with a :class:`HeldOutRowsWarning` counting them), subsampled to
+    ``max_examples``."""
     path = refuse_held_out(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `microllm data build`")
-    return subsample(read_jsonl(path), max_examples, seed)
+    rows, dropped = contract.read_rows(path, role)
+    if any(dropped.values()):
+        counts = ", ".join(f"{n} {k}" for k, n in dropped.items() if n)
+        warnings.warn(f"{path}: dropped {counts} row(s) whose input is held out", HeldOutRowsWarning, stacklevel=2)
+    return subsample(rows, max_examples, seed)
 
 
 def load_train_rows(

@@ -3,14 +3,15 @@
 glibc's malloc serves every block above its mmap threshold (dynamic, 32 MiB at most) with a fresh ``mmap`` and
 hands it back with ``munmap`` on free, so a training step that frees and reallocates the same large buffers has the
 kernel zero-fill them again, page by page. :func:`keep_freed_memory` serves them from the heap instead and never
-trims it. Measured on a 2-core Xeon (``microllm train-profile --levers memory``,
+trims it. Measured on a 2-core Xeon (``microllm-research train-profile --levers memory``,
 results/finetune/profile-qwen-coder-lora-v3-memory/): a Qwen2.5-Coder-0.5B LoRA step took 117k page faults with
 glibc's defaults and 2.4k with memory kept, but only 0.40 against 0.15 s of kernel time in a 12.7-15.1 s step: the
 faults were not where the time went (the op profile, ``--ops``, shows the math and LoRA dropout). On a 2-core AVX-512
 AMD EPYC a Gemma 3 270M full fine-tuning step took 1.75M faults and 5.3 s of kernel time with glibc's defaults, 99k
 and 1.2 s with memory kept: 7.8 -> 4.7 s a step, the same loss (results/finetune/profile-gemma-full-v4-onepass-memory/).
 So it pays on some machines and models, not all; it stays off by default and a config turns it on (as
-configs/finetune-gemma-full-v4-lr4x.yaml does). The arithmetic is untouched either way: only where buffers live changes.
+research/gemma-full/sft-one-pass-lr2e-4.yaml does). The arithmetic is untouched either way: only where buffers live
+changes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Which operators a training step spends its time in: torch's profiler over a few steps of a config.
 
-`microllm train-profile --config PATH --ops` writes ``results/finetune/profile-<run>-ops/metrics.json``: each
+`microllm-research train-profile --config PATH --ops` writes ``results/finetune/profile-<run>-ops/metrics.json``: each
 operator's own CPU seconds per step (children excluded, so the rows add up to the step), its share and calls per
 step, plus the wall time of the profiled steps. The levers of profile.py are chosen from this table.
 """
@@ -80,5 +80,5 @@ def profile_ops(cfg: FinetuneConfig, warmup: int = 2, steps: int = 2, top: int =
 
 def main_ops(config_path: str | Path, overrides: list[str] | None = None, steps: int = 2,
              out_dir: str | None = None) -> dict:  # fmt: skip
-    """What `microllm train-profile --config PATH --ops [--steps N]` runs."""
+    """What `microllm-research train-profile --config PATH --ops [--steps N]` runs."""
     return profile_ops(load_config(FinetuneConfig, config_path, overrides), steps=steps, out_dir=out_dir)

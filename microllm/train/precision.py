@@ -1,6 +1,7 @@
 """Is bfloat16 autocast fast on this CPU? Without AVX-512 (or AMX) torch has no bf16 matrix kernel and falls back to a
 reference GEMM: on a 2-core AVX2-only AMD EPYC one Qwen2.5-Coder-0.5B LoRA step in bf16 had not finished after 801 s,
-against 43 s in fp32 (``microllm train-profile --levers precision``, results/finetune/profile-qwen-coder-lora-v3-avx2/);
+against 43 s in fp32 (``microllm-research train-profile --levers precision``,
+results/finetune/profile-qwen-coder-lora-v3-avx2/);
 the machines of the recorded runs took 5.3-8.2 s per bf16 step."""
 
 from __future__ import annotations

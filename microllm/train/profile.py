@@ -1,8 +1,8 @@
 """Where a CPU training step's time goes: the same few steps under each speed lever, timed one after the other.
 
-`microllm train-profile --config configs/finetune-gemma-lora.yaml` runs every variant of ``LEVERS`` (each is a set of
-overrides on the config) for a few optimizer steps and writes ``results/finetune/profile-<run>/metrics.json``: the
-median seconds per step (first step excluded: it warms caches and allocators), answer tokens per step and the
+`microllm-research train-profile --config research/gemma-lora/sft.yaml` runs every variant of ``LEVERS`` (each is a
+set of overrides on the config) for a few optimizer steps and writes ``results/finetune/profile-<run>/metrics.json``:
+the median seconds per step (first step excluded: it warms caches and allocators), answer tokens per step and the
 projected minutes per epoch. Variants run one after the other, never beside each other: on two cores a second job
 would halve both. With ``timeout_s`` each variant runs in a child process and is stopped at that budget: a lever
 that is many times slower on some CPU (bf16 without AVX-512) is recorded as at least the time its unfinished step has
@@ -166,6 +166,6 @@ def profile_levers(cfg: FinetuneConfig, steps: int = 6, levers: list[tuple[str, 
 def main_profile(config_path: str | Path | None, overrides: list[str] | None = None, steps: int = 6,
                  levers: str = "speed", timeout_s: float | None = None,
                  out_dir: str | None = None) -> dict:  # fmt: skip
-    """What `microllm train-profile --config PATH [--steps N] [--levers NAME] [--timeout-s S]` runs."""
+    """What `microllm-research train-profile --config PATH [--steps N] [--levers NAME] [--timeout-s S]` runs."""
     cfg = load_config(FinetuneConfig, config_path, overrides)
     return profile_levers(cfg, steps=steps, levers=LEVER_SETS[levers], out_dir=out_dir, timeout_s=timeout_s)

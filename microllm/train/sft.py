@@ -1,14 +1,15 @@
-"""Supervised fine-tuning on CPU with TRL's SFTTrainer (+ PEFT LoRA): seeded, resumable, results with provenance."""
+"""Supervised fine-tuning with TRL's SFTTrainer (+ PEFT LoRA) on a CUDA GPU or the CPU's cores: seeded, resumable,
+results with provenance (device and threads included)."""
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 from microllm.config import load_config, save_config
 from microllm.data.io import read_jsonl
+from microllm.hardware import cuda_bf16, threads, torch_device
 from microllm.provenance import provenance
 from microllm.train.checkpoints import continue_point, init_point, last_checkpoint
 from microllm.train.config import FinetuneConfig
@@ -24,16 +25,23 @@ from microllm.train.memory import keep_freed_memory
 from microllm.train.model import compact_lm_head, count_params, freeze_embeddings, load_base, save_final
 
 
-def sft_args(cfg: FinetuneConfig, has_eval: bool):
-    """TRL's SFTConfig for a CPU run of ``cfg`` (TRL's GPU-minded defaults overridden where they hurt on CPU)."""
+def precision(cfg: FinetuneConfig, device: str) -> bool:
+    """Whether the run trains in bf16 mixed precision: on a GPU where it has bf16 (and ``gpu_bf16``), on the CPU
+    when the config's ``bf16`` says so."""
+    return bool(cfg.gpu_bf16 and cuda_bf16()) if device == "cuda" else cfg.bf16
+
+
+def sft_args(cfg: FinetuneConfig, has_eval: bool, device: str = "cpu"):
+    """TRL's SFTConfig for a run of ``cfg`` on ``device`` ("cpu" or "cuda"; TRL's GPU-minded defaults overridden
+    where they hurt on a CPU)."""
     from trl import SFTConfig
 
     eval_every = cfg.eval_every if has_eval and cfg.eval_every else None
     return SFTConfig(
         output_dir=cfg.output_dir,
         run_name=cfg.run,
-        use_cpu=True,
-        bf16=cfg.bf16,  # TRL defaults to bf16=True
+        use_cpu=device == "cpu",
+        bf16=precision(cfg, device),  # TRL defaults to bf16=True
         # TRL turns checkpointing on by default: ~20-30% slower, for memory a CPU run has (transformers 5 name).
         activation_checkpointing=cfg.gradient_checkpointing,
         max_length=cfg.max_length,
@@ -59,20 +67,22 @@ def sft_args(cfg: FinetuneConfig, has_eval: bool):
         save_steps=cfg.save_every,
         save_total_limit=cfg.save_total_limit,
         report_to="none",
-        disable_tqdm=True,  # train_log.jsonl is the progress record; bars clutter notebooks and logs
-        dataloader_num_workers=0,  # two cores: worker processes only compete with the math
+        disable_tqdm=True,  # our own bar (train/progress.py) shows loss and ETA, and stays off in logs and CI
+        dataloader_num_workers=0,  # tokenized in memory already: worker processes only compete with the math
     )
 
 
 def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
     """(SFTTrainer, facts) for ``cfg``: the base model (LoRA-wrapped or with frozen embeddings), the tokenized
-    datasets and CPU arguments; facts are the example counts and where the base came from."""
+    datasets and the arguments for its device; facts are the example counts, where the base came from, and the
+    device, precision and threads the run uses."""
     import torch
     from peft import LoraConfig
     from transformers import set_seed
     from trl import SFTTrainer
 
-    torch.set_num_threads(cfg.n_threads or max(1, min(2, os.cpu_count() or 1)))  # process-wide, as torch has it
+    device = torch_device(cfg.device)
+    torch.set_num_threads(threads(cfg.n_threads))  # process-wide, as torch has it; the CPU's share even on a GPU
     # process-wide too; before the model loads, so its buffers come from the heap
     memory_kept = keep_freed_memory() if cfg.keep_freed_memory else False
     set_seed(cfg.seed)
@@ -91,19 +101,21 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
     train_ds = build_dataset(rows, cfg.system_prompt)
     val_ds = None
     if cfg.val_file:
-        val_ds = build_dataset(load_rows(cfg.val_file, cfg.val_examples, cfg.seed), cfg.system_prompt)
+        val_ds = build_dataset(load_rows(cfg.val_file, cfg.val_examples, cfg.seed, role="val"), cfg.system_prompt)
     peft_config = None
     if cfg.method == "lora":
         peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                                  target_modules=list(cfg.lora_targets), task_type="CAUSAL_LM")  # fmt: skip
     elif cfg.freeze_embeddings:
         freeze_embeddings(model)
-    trainer = SFTTrainer(model=model, args=sft_args(cfg, val_ds is not None), train_dataset=train_ds,
+    trainer = SFTTrainer(model=model, args=sft_args(cfg, val_ds is not None, device), train_dataset=train_ds,
                          eval_dataset=val_ds, processing_class=tokenizer, peft_config=peft_config,
                          callbacks=callbacks)  # fmt: skip
     facts = {"examples": len(train_ds), "val_examples": len(val_ds) if val_ds is not None else 0,
              "base_kind": resolved.kind, "base_path": str(resolved.path),
-             "chat_template_added": added_template, "freed_memory_kept": memory_kept}  # fmt: skip
+             "chat_template_added": added_template, "freed_memory_kept": memory_kept,
+             "device": device, "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
+             "bf16_effective": trainer.args.bf16}  # fmt: skip
     return trainer, facts
 
 
@@ -114,6 +126,7 @@ def train(cfg: FinetuneConfig) -> dict:
 
     from microllm.train.log import JsonlLog, plot_loss, step_seconds
     from microllm.train.precision import warn_if_slow_bf16
+    from microllm.train.progress import TrainProgress
 
     results = Path(cfg.results_dir)
     results.mkdir(parents=True, exist_ok=True)
@@ -123,10 +136,13 @@ def train(cfg: FinetuneConfig) -> dict:
     if checkpoint is None and cfg.continue_from:
         checkpoint, resume_step, continued = continue_point(cfg)
     log = JsonlLog(results / "train_log.jsonl", resume_step, carry=continued)
-    bf16_native = warn_if_slow_bf16(cfg.bf16)
-    trainer, facts = build_trainer(cfg, callbacks=[log])
+    # The CPU's bf16 kernels matter only on the CPU; a GPU run decides its precision in sft_args.
+    on_cpu = torch_device(cfg.device) == "cpu"
+    bf16_native = warn_if_slow_bf16(cfg.bf16) if on_cpu else None
+    trainer, facts = build_trainer(cfg, callbacks=[log, TrainProgress(cfg.run)])
     params = count_params(trainer.model)
-    with compact_lm_head(cfg.compact_lm_head):
+    # On a GPU TRL's Triton path compacts by itself; forcing it there would need Triton where there may be none.
+    with compact_lm_head(cfg.compact_lm_head and on_cpu):
         start = time.perf_counter()
         output = trainer.train(resume_from_checkpoint=checkpoint)
         seconds = time.perf_counter() - start
@@ -142,6 +158,8 @@ def train(cfg: FinetuneConfig) -> dict:
     paths = save_final(model, trainer.processing_class, cfg.output_dir, prompt, merge=cfg.merge)
     plot_loss(rows, results / "loss_curve.png", title=cfg.run)
     session_steps = trainer.state.global_step - (resume_step or 0)
+    runtime = {"device": facts["device"], "gpu": facts["gpu"], "threads": torch.get_num_threads(),
+               "bf16": facts["bf16_effective"]}  # fmt: skip
     metrics = {
         "run": cfg.run,
         "base_model": cfg.base_model,
@@ -162,11 +180,11 @@ def train(cfg: FinetuneConfig) -> dict:
         "resumed_from_step": resume_step,
         "continued_from": {"run": cfg.continue_from, "checkpoint": checkpoint} if continued is not None else None,
         "threads": torch.get_num_threads(),
-        "bf16_native": bf16_native if cfg.bf16 else None,  # False: a slow reference GEMM ran (train/precision.py)
+        "bf16_native": bf16_native if cfg.bf16 and on_cpu else None,  # False: a slow reference GEMM ran (precision.py)
         **params,
         **paths,
         "initialised_from": str(init_point(cfg)) if cfg.init_from else None,
-        "provenance": provenance(data_files(cfg)),
+        "provenance": provenance(data_files(cfg), runtime=runtime),
     }
     (results / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
