@@ -49,3 +49,42 @@ def tiny_gguf_and_train(root: Path, rows: list[tuple[str, dict, str]]) -> dict[s
     train = root / "train.jsonl"
     train.write_text("".join(json.dumps({"input": i, "output": o, "category": c}) + "\n" for i, o, c in rows))
     return {"model": str(model), "train": str(train)}
+
+
+# One valid intent per operation (the first-listed shape of each), shared by the execution and safety tests.
+ONE_PER_ACTION = {
+    "dns_add": {"action": "dns_add", "name": "mail.local", "record_type": "MX", "value": "mx1.local", "priority": 5},
+    "dns_remove": {"action": "dns_remove", "name": "old.example.com"},
+    "dns_update": {"action": "dns_update", "name": "api.local", "record_type": "A", "value": "10.0.0.6", "ttl": 60},
+    "dns_lookup": {"action": "dns_lookup", "name": "api.local", "record_type": "A"},
+    "user_add": {"action": "user_add", "username": "zed", "password": "Pa55-word-7f3k", "full_name": "Zed Q"},
+    "user_remove": {"action": "user_remove", "username": "zed", "remove_home": True},
+    "user_set_password": {"action": "user_set_password", "username": "zed", "password": "Pa55-word-7f3k"},
+    "user_add_to_group": {"action": "user_add_to_group", "username": "zed", "group": "staffers"},
+    "user_remove_from_group": {"action": "user_remove_from_group", "username": "zed", "group": "staffers"},
+    "user_lock": {"action": "user_lock", "username": "zed"},
+    "user_unlock": {"action": "user_unlock", "username": "zed"},
+    "group_add": {"action": "group_add", "group": "staffers"},
+    "group_remove": {"action": "group_remove", "group": "staffers"},
+    "share_create": {"action": "share_create", "name": "media", "path": "/srv/media", "read_only": False,
+                     "guest_ok": False, "comment": "Media files"},
+    "share_remove": {"action": "share_remove", "name": "media"},
+    "share_grant_access": {"action": "share_grant_access", "share": "media", "group": "staffers", "access": "write"},
+    "share_revoke_access": {"action": "share_revoke_access", "share": "media", "username": "zed"},
+    "mail_set_relay": {"action": "mail_set_relay", "host": "smtp.example.com", "port": 587},
+    "mail_alias_add": {"action": "mail_alias_add", "alias": "info", "destination": "zed@example.com"},
+    "mail_alias_remove": {"action": "mail_alias_remove", "alias": "info"},
+    "cert_create": {"action": "cert_create", "common_name": "api.local", "days": 30, "alt_names": ["www.local"],
+                    "key_type": "ec", "key_size": 384},
+    "cert_renew": {"action": "cert_renew", "common_name": "api.local", "days": 90},
+    "cert_revoke": {"action": "cert_revoke", "common_name": "api.local"},
+    "fw_allow": {"action": "fw_allow", "port": 443, "protocol": "tcp", "source": "10.0.0.0/8"},
+    "fw_deny": {"action": "fw_deny", "service": "telnet"},
+    "fw_remove": {"action": "fw_remove", "port": 8080},
+    "net_set_address": {"action": "net_set_address", "interface": "eth1", "address": "10.0.0.5/24",
+                        "gateway": "10.0.0.1"},
+    "net_set_dhcp": {"action": "net_set_dhcp", "interface": "eth1"},
+    "net_up": {"action": "net_up", "interface": "eth1"},
+    "net_down": {"action": "net_down", "interface": "eth1"},
+    "net_set_nameservers": {"action": "net_set_nameservers", "servers": ["10.0.0.53", "2001:db8::53"]},
+}  # fmt: skip

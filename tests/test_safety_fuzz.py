@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import ONE_PER_ACTION
 
 from microllm.safety import MODEL_BY_ACTION, SafetyPolicy, check_intent
 from microllm.schema import OPERATIONS
@@ -23,39 +24,15 @@ POLICY = SafetyPolicy()  # the documented lists only: the machine running the te
 
 # One legitimate intent per action, with every optional string field filled.
 BASE = {
+    **ONE_PER_ACTION,
     "dns_add": {"action": "dns_add", "name": "api.local", "record_type": "A", "value": "10.0.0.5", "ttl": 300},
     "dns_remove": {"action": "dns_remove", "name": "old.example.com", "record_type": "A"},
-    "dns_update": {"action": "dns_update", "name": "api.local", "record_type": "A", "value": "10.0.0.6", "ttl": 60},
-    "dns_lookup": {"action": "dns_lookup", "name": "api.local", "record_type": "A"},
     "user_add": {"action": "user_add", "username": "zed", "password": "Pa55-word", "full_name": "Zed Q"},
-    "user_remove": {"action": "user_remove", "username": "zed", "remove_home": True},
     "user_set_password": {"action": "user_set_password", "username": "zed", "password": "Pa55-word"},
-    "user_add_to_group": {"action": "user_add_to_group", "username": "zed", "group": "staffers"},
-    "user_remove_from_group": {"action": "user_remove_from_group", "username": "zed", "group": "staffers"},
-    "user_lock": {"action": "user_lock", "username": "zed"},
-    "user_unlock": {"action": "user_unlock", "username": "zed"},
-    "group_add": {"action": "group_add", "group": "staffers"},
-    "group_remove": {"action": "group_remove", "group": "staffers"},
-    "share_create": {"action": "share_create", "name": "media", "path": "/srv/media", "read_only": False,
-                     "guest_ok": False, "comment": "Media files"},
-    "share_remove": {"action": "share_remove", "name": "media"},
     "share_grant_access": {"action": "share_grant_access", "share": "media", "username": "zed", "access": "write"},
     "share_revoke_access": {"action": "share_revoke_access", "share": "media", "group": "staffers"},
-    "mail_set_relay": {"action": "mail_set_relay", "host": "smtp.example.com", "port": 587},
-    "mail_alias_add": {"action": "mail_alias_add", "alias": "info", "destination": "zed@example.com"},
-    "mail_alias_remove": {"action": "mail_alias_remove", "alias": "info"},
-    "cert_create": {"action": "cert_create", "common_name": "api.local", "days": 30, "alt_names": ["www.local"],
-                    "key_type": "ec", "key_size": 384},
-    "cert_renew": {"action": "cert_renew", "common_name": "api.local", "days": 90},
-    "cert_revoke": {"action": "cert_revoke", "common_name": "api.local"},
-    "fw_allow": {"action": "fw_allow", "port": 443, "protocol": "tcp", "source": "10.0.0.0/8"},
     "fw_deny": {"action": "fw_deny", "service": "telnet", "source": "2001:db8::/32"},
     "fw_remove": {"action": "fw_remove", "port": 8080, "protocol": "udp"},
-    "net_set_address": {"action": "net_set_address", "interface": "eth1", "address": "10.0.0.5/24",
-                        "gateway": "10.0.0.1"},
-    "net_set_dhcp": {"action": "net_set_dhcp", "interface": "eth1"},
-    "net_up": {"action": "net_up", "interface": "eth1"},
-    "net_down": {"action": "net_down", "interface": "eth1"},
     "net_set_nameservers": {"action": "net_set_nameservers", "servers": ["10.0.0.53", "2001:db8::53"],
                             "interface": "eth1"},
 }  # fmt: skip
