@@ -25,7 +25,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("predict", "parse a file of requests (JSONL or plain text, one a line) into JSONL"),
     )),
     ("data", (
-        ("data", "build the synthetic dataset and its card (data build)"),
+        ("data", "build the synthetic dataset (data build) or the mined real-text set (data mine)"),
         ("schema", "export the JSON Schema of all intents (schema export)"),
     )),
     ("train", (
@@ -46,6 +46,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("serve", (
         ("serve", "HTTP service: POST /api/v1/parse, /api/v1/dns/add; GET /health"),
+        ("rollout", "the live A/B's micro share: show it, set it, or promote it through the gate"),
     )),
     ("execute", (
         ("execute", "run an intent (or a request, parsed first) with ansible-playbook (check mode by default)"),
@@ -54,8 +55,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("review", "the human review queue of logged decisions: list, verify, correct, reject"),
     )),
     ("project", (
-        ("notebooks", "execute notebooks in place"),
-        ("readme", "regenerate the README results table from results/"),
+        ("notebooks", "execute notebooks (in place, or into --out-dir)"),
+        ("readme", "regenerate the README's tables, the recipe's model card and docs/results.md from results/"),
     )),
 )  # fmt: skip
 
@@ -308,6 +309,14 @@ def _cmd_data(args) -> int:
     from microllm.data import build_dataset, write_dataset
 
     start = time.perf_counter()
+    if args.action == "mine":
+        from microllm.data.mine import build_real_text
+
+        card = build_real_text(args.out_dir or "data/real")
+        print(json.dumps({k: card[k] for k in ("summary", "rows", "rows_by_category") if k in card}, indent=2,
+                         default=str))  # fmt: skip
+        summary(f"data mine: -> {args.out_dir or 'data/real'} ({time.perf_counter() - start:.1f} s)")
+        return EXIT_OK
     cfg = load_config(DataConfig, args.config, args.set)
     splits = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
     paths = write_dataset(splits, cfg.out_dir, cfg.splits)
@@ -377,6 +386,32 @@ def _cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def _cmd_rollout(args) -> int:
+    import dataclasses
+
+    from microllm.serve.rollout import Gate, promote, read_state, set_share
+
+    if args.action == "show":
+        print(json.dumps(read_state(args.state), indent=2, default=str))
+        return EXIT_OK
+    if args.action == "set":
+        if args.share is None or not 0.0 <= args.share <= 1.0:
+            raise UsageError("rollout set needs --share between 0 and 1")
+        shadow = None if args.shadow is None else args.shadow == "on"
+        decision = set_share(args.state, args.share, shadow)
+    else:
+        from microllm.feedback.store import DecisionStore
+
+        limits = {"min_reviewed": args.min_reviewed, "accuracy_margin": args.margin,
+                  "max_fallback_rate": args.max_fallback, "min_decisions": args.min_decisions}  # fmt: skip
+        gate = dataclasses.replace(Gate(), **{k: v for k, v in limits.items() if v is not None})
+        decision = promote(args.state, DecisionStore(args.db), gate, to_full=args.to_full, dry_run=args.dry_run)
+    print(json.dumps(decision.as_dict(), indent=2, default=str))
+    summary(f"rollout {args.action}: micro share {decision.old_share:.0%} -> {decision.new_share:.0%} "
+            f"({decision.action}, gate {decision.gate}{'' if decision.applied else ', not written'})")  # fmt: skip
+    return EXIT_OK
+
+
 def _read_intent_arg(value: str) -> str:
     if value == "-":
         return _read_stdin_text("the intent JSON")
@@ -437,9 +472,13 @@ def _cmd_notebooks(args) -> int:
         if not sep or not key:
             raise UsageError(f"--param {kv!r}: expected NAME=VALUE")
         params[key] = value
+    out_dir = Path(args.out_dir) if args.out_dir else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
     for path in args.paths:
-        execute_notebook(path, params=params, timeout=args.timeout)
-        summary(f"executed {path}")
+        target = out_dir / Path(path).name if out_dir is not None else Path(path)
+        execute_notebook(path, params=params, output_path=target, timeout=args.timeout)
+        summary(f"executed {path} -> {target}")
     return EXIT_OK
 
 
@@ -527,8 +566,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # data
     c = command("data", _cmd_data)
-    c.add_argument("action", choices=["build"])
+    c.add_argument("action", choices=["build", "mine"], help="build: the synthetic dataset from a DataConfig; mine: "
+                   "(request, intent) pairs from installed Ansible module docs and man pages")  # fmt: skip
     add_config_args(c, "DataConfig", "recipes/qwen-coder-0.5b-lora/data.yaml")
+    c.add_argument("--out-dir", default=None, help="mine: where the real-text files go (default: data/real)")
     c = command("schema", _cmd_schema)
     c.add_argument("action", choices=["export"])
     c.add_argument("--path", default=None, help="write it here (default: print it)")
@@ -570,6 +611,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_args(c, "ABConfig", "recipes/qwen-coder-0.5b-lora/ab.yaml")
 
     _add_serve(sub)
+    c = command("rollout", _cmd_rollout)
+    c.add_argument("action", choices=["show", "set", "promote"], help="show the state; set a share by hand; promote: "
+                   "raise the share a step when the micro arm meets the gate, lower it when it fails")  # fmt: skip
+    c.add_argument(
+        "--state", required=True, metavar="JSON", help="the rollout state file `serve --rollout-state` reads"
+    )
+    c.add_argument("--share", type=float, default=None, help="set: the micro share, 0..1")
+    c.add_argument("--shadow", choices=["on", "off"], default=None, help="set: shadow mode (both arms parse)")
+    c.add_argument("--db", default="sqlite:///artifacts/decisions.db", help="promote: the decision store")
+    c.add_argument("--to-full", action="store_true", help="promote: straight to 100%% when the gate holds")
+    c.add_argument("--dry-run", action="store_true", help="promote: decide and print, write nothing")
+    c.add_argument("--min-reviewed", type=int, default=None, help="gate: reviewed decisions needed in each arm")
+    c.add_argument("--margin", type=float, default=None, help="gate: micro accuracy may trail general by this")
+    c.add_argument("--max-fallback", type=float, default=None, help="gate: highest micro fallback rate")
+    c.add_argument("--min-decisions", type=int, default=None, help="gate: micro-arm decisions before fallback counts")
 
     # execute
     c = command("execute", _cmd_execute, epilog=_predictor_epilog())
@@ -598,6 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="+")
     c.add_argument("--param", action="append", metavar="NAME=VALUE", help="override a parameter-cell value")
     c.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    c.add_argument("--out-dir", default=None, help="write the executed notebooks here (default: in place)")
     command("readme", _cmd_readme)
     return p
 

@@ -90,7 +90,7 @@ def micro_arm(cfg: ABConfig, config_path: str, metrics: dict, shipped: str = SHI
             lines[-1] += " It trained on the synthetic test split, so only dev (never trained on) measures it."
     if shipped_model is not None:
         lines.append(f"**This is not the shipped model** (`{Path(shipped_model).name}`, `{Path(shipped).parent}/`): "
-                     f"`make ab` writes the shipped recipe's record, which this notebook then shows instead.")  # fmt: skip
+                     "`make ab` writes the shipped recipe's record, which this notebook then shows.")  # fmt: skip
     return "\n\n".join(lines)
 
 
@@ -151,6 +151,8 @@ def summary_table(results_dir: str | Path, run: str, data: str = "dev") -> pd.Da
     """:func:`ab_table` on one data set, the columns that fit a page: exact match [95% CI], valid JSON, p50/p95,
     what loading the arm added to memory, size on disk and cost per million queries."""
     t = ab_table(results_dir, run).query("data == @data")
+    numeric = ["valid_json_rate", "p50_ms", "p95_ms", "rss_added_mb", "size_mb", "cost_per_million"]
+    t = t.assign(**{c: pd.to_numeric(t[c]).astype(float) for c in numeric})  # no model file: None -> NaN
     return pd.DataFrame({
         "arm": t["arm"], "n": t["n"],
         "exact match [95% CI]": [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" for e, lo, hi in

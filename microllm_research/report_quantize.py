@@ -269,5 +269,7 @@ def export_preview(exported: dict, card_lines: int = 30) -> str:
     modelfile = Path(exported["modelfile"]).read_text().replace(here, "")
     card = "\n".join(Path(exported["model_card"]).read_text().replace(here, "").splitlines()[:card_lines])
     command = ollama_create_command(exported["modelfile"]).replace(here, "")
-    return (f"**Modelfile**\n\n```\n{modelfile}```\n\n**Register it with Ollama**: `{command}`\n\n"
-            f"**MODEL_CARD.md** (first {card_lines} lines)\n\n{card}")
+    return (
+        f"**Modelfile**\n\n```\n{modelfile}```\n\n**Register it with Ollama**: `{command}`\n\n"
+        f"**MODEL_CARD.md** (first {card_lines} lines)\n\n{card}"
+    )

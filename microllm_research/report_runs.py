@@ -148,7 +148,7 @@ def plot_runs(results_dir: str | Path = "results", base_model: str | None = None
         ax.errorbar(g["chain_minutes"], g["dev_em"], yerr=err, fmt="o", capsize=3, label=f"{base}, {method}")
     for i, (_, r) in enumerate(table.sort_values(["chain_minutes", "dev_em"]).iterrows()):
         # neighbours on x take turns above and below their point, so close runs keep readable names
-        ax.annotate(r["run"], (r["chain_minutes"], r["dev_em"]), fontsize=6.5, xytext=(5, 3 if i % 2 else -9),
+        ax.annotate(r["run"], (r["chain_minutes"], r["dev_em"]), fontsize=6.5, xytext=(5, -9 if i % 2 else 3),
                     textcoords="offset points")  # fmt: skip
     ax.axhline(TARGET, color="grey", ls="--", lw=1)
     ax.set(xlabel="training minutes (the run and every run it started from)", ylabel="exact match (dev, 95% CI)",

@@ -168,3 +168,40 @@ def test_progress_bar_and_quiet(tmp_path):
     assert "row/s" not in piped.stderr and "predict: 3 rows" in piped.stderr
     ci = run(["predict", *RULES], tmp_path, stdin=stdin, env={"CI": "true"})
     assert "row/s" not in ci.stderr and "predict: 3 rows" in ci.stderr
+
+
+def test_rollout_set_show_and_promote_through_the_gate(tmp_path):
+    from microllm.feedback.store import DecisionStore
+
+    state, db = tmp_path / "rollout.json", f"sqlite:///{tmp_path / 'decisions.db'}"
+    proc = run(["rollout", "set", "--state", str(state), "--share", "0.1"], tmp_path)
+    assert proc.returncode == 0 and json.loads(state.read_text())["micro_share"] == 0.1, proc.stderr
+    assert json.loads(run(["rollout", "show", "--state", str(state)], tmp_path).stdout)["micro_share"] == 0.1
+    store = DecisionStore(db)
+    intent = {"action": "group_add", "group": "devs"}
+    for i in range(12):  # reviewed decisions in both arms, after the share was set: micro right, general half right
+        for arm, right in (("micro", True), ("general", i % 2 == 0)):
+            row = store.record(f"Create group devs{i}", intent, "m", "micro", 0.9, 10.0, "ok", arm=arm)
+            store.review(row, "verified" if right else "corrected", None if right else intent)
+    gate = ["--min-reviewed", "10", "--min-decisions", "10", "--state", str(state), "--db", db]
+    held = run(["rollout", "promote", "--min-reviewed", "50", "--state", str(state), "--db", db], tmp_path)
+    assert held.returncode == 0 and json.loads(held.stdout)["action"] == "hold", held.stderr
+    raised = run(["rollout", "promote", *gate], tmp_path)
+    assert raised.returncode == 0 and json.loads(raised.stdout)["action"] == "raise", raised.stderr
+    assert json.loads(state.read_text())["micro_share"] == 0.5
+    assert_readable_error(run(["rollout", "set", "--state", str(state), "--share", "1.5"], tmp_path), "--share")
+
+
+def test_notebooks_write_to_another_folder(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("SMOKE = False", metadata={"tags": ["parameters"]}),
+                                         nbformat.v4.new_code_cell("print(SMOKE)")])  # fmt: skip
+    src = tmp_path / "in" / "01_x.ipynb"
+    src.parent.mkdir()
+    nbformat.write(nb, src)
+    proc = run(["notebooks", str(src), "--out-dir", str(tmp_path / "out"), "--param", "SMOKE=True"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = nbformat.read(tmp_path / "out" / "01_x.ipynb", as_version=4)
+    assert out.cells[-1].outputs[0]["text"].strip() == "True"
+    assert not nbformat.read(src, as_version=4).cells[-1].outputs  # the source is left as it was

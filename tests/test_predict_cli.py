@@ -88,7 +88,8 @@ def test_cli_predict_writes_one_line_per_row(tmp_path, predictor, monkeypatch):
     monkeypatch.chdir(ROOT)  # classic trains on data/synthetic/train.jsonl
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     n = malformed_file(src)
-    assert main(["predict", "--predictor", predictor, "--input", str(src), "--output", str(dst)]) == 0
+    # every row is written, and the bad ones make the exit code 1: a file with failed rows never passes silently
+    assert main(["predict", "--predictor", predictor, "--input", str(src), "--output", str(dst)]) == 1
     written = [json.loads(line) for line in dst.read_text().splitlines()]
     assert len(written) == n
     assert written[0]["output"] == {"action": "dns_add", "name": "api.local", "record_type": "A", "value": "10.0.0.5"}

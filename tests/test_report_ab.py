@@ -8,10 +8,10 @@ from conftest import ROOT
 from matplotlib.figure import Figure
 
 import microllm.ab
-from microllm_research import report_ab
 from microllm.ab import ABConfig, ab_or_load
 from microllm.backends.finish import FINISH_VERSION
 from microllm.config import save_config
+from microllm_research import report_ab
 
 DATA = {"test": str(ROOT / "data" / "synthetic" / "test.jsonl"), "val": str(ROOT / "data" / "synthetic" / "val.jsonl")}
 ARMS = ["micro", "general", "routed", "keyword"]
@@ -141,7 +141,7 @@ RULES = {"n": 12, "exact_match": 0.5, "exact_match_ci95": [0.25, 0.75], "latency
 
 
 def test_headline_puts_micro_general_routed_and_rules_side_by_side(ab_run):
-    _, _, _, metrics = ab_run
+    results_dir, run, _, metrics = ab_run
     table = report_ab.headline_table(metrics, RULES, "test").set_index("arm")
     assert list(table.index) == [*ARMS, "rules"] and table.loc["rules", "size_mb"] == 0
     assert table.loc["micro", "exact_match"] == metrics["arms"]["micro"]["test"]["exact_match"]
@@ -153,12 +153,18 @@ def test_headline_puts_micro_general_routed_and_rules_side_by_side(ab_run):
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights == pytest.approx(list(table["exact_match"]))
     assert fig.axes[0].containers and fig.axes[1].get_yscale() == "log"
+    summary = report_ab.summary_table(results_dir, run, "test")
+    assert list(summary.index) == ARMS and summary["size MB"].isna().all()  # baselines have no model file
 
 
 def test_ab_or_record_shows_the_next_record_when_the_first_config_has_no_models(ab_run, tmp_path, monkeypatch):
     results_dir, run, cfg, metrics = ab_run
-    shipped = {**cfg.__dict__, "results_dir": str(tmp_path / "none"), "run": "shipped",
-               "arms": {**cfg.arms, "micro": {"predictor": "llamacpp", "kwargs": {"model": "absent/x.gguf"}}}}
+    shipped = {
+        **cfg.__dict__,
+        "results_dir": str(tmp_path / "none"),
+        "run": "shipped",
+        "arms": {**cfg.arms, "micro": {"predictor": "llamacpp", "kwargs": {"model": "absent/x.gguf"}}},
+    }
     save_config(ABConfig(**shipped), tmp_path / "shipped.yaml")
     save_config(cfg, tmp_path / "earlier.yaml")
 

@@ -304,12 +304,19 @@ def build_real_text(out_dir: str | Path = "data/real", site: Path | None = None,
             "Every output passed microllm.schema and microllm.safety (documented account lists only); every "
             "value in an output occurs in its input text."
         ),
-        "rows": {"ansible": len(a_rows), "manpages": len(m_rows), "train": len(splits["train"]),
-                 "val-real": len(splits["val-real"]), "total": len(rows)},  # fmt: skip
-        "rows_by_category": {s: dict(sorted(Counter(r["category"] for r in part).items()))
-                             for s, part in splits.items()},  # fmt: skip
-        "rows_by_action": {s: dict(sorted(Counter(r["output"]["action"] for r in part).items()))
-                           for s, part in splits.items()},  # fmt: skip
+        "rows": {
+            "ansible": len(a_rows),
+            "manpages": len(m_rows),
+            "train": len(splits["train"]),
+            "val-real": len(splits["val-real"]),
+            "total": len(rows),
+        },  # fmt: skip
+        "rows_by_category": {
+            s: dict(sorted(Counter(r["category"] for r in part).items())) for s, part in splits.items()
+        },  # fmt: skip
+        "rows_by_action": {
+            s: dict(sorted(Counter(r["output"]["action"] for r in part).items())) for s, part in splits.items()
+        },  # fmt: skip
         "sources": {"ansible": a_report, "manpages": m_report},
         "split": {**assignment, **page_split},
         "drops_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),

@@ -71,8 +71,9 @@ def _steps(steps: list[dict]) -> dict:
 
 # --- users and groups ----------------------------------------------------------------------------------------
 # Attributes of an account that the spec does not carry and that do not change the action.
-_USER_IGNORED = {"uid", "shell", "home", "create_home", "createhome", "group", "system", "move_home", "non_unique",
-                 "local", "seuser", "skeleton", "umask", "update_password", "force", "hidden", "login_class"}  # fmt: skip
+_USER_IGNORED = {"uid", "shell", "home", "create_home", "createhome", "group", "system", "move_home",
+                 "non_unique", "local", "seuser", "skeleton", "umask", "update_password", "force", "hidden",
+                 "login_class"}  # fmt: skip
 # Changes of an existing account that no action of the spec expresses.
 _USER_UNMAPPED = {"expires", "password_expire_max", "password_expire_min", "password_expire_warn",
                   "password_expire_account_disable", "generate_ssh_key", "ssh_key_bits", "ssh_key_file",
@@ -205,8 +206,9 @@ def map_ufw(args: dict) -> dict:
         raise Drop("not_a_rule")  # enabling ufw, default policies, logging
     if rule == "limit":
         raise Drop("rate_limit")
-    _check_keys(args, {"rule", "port", "to_port", "name", "proto", "protocol", "src", "from_ip", "from", "delete",
-                       "comment", "log", "insert", "insert_relative_to", "direction", "to_ip", "dest", "to"})  # fmt: skip
+    _check_keys(args, {"rule", "port", "to_port", "name", "proto", "protocol", "src", "from_ip", "from",
+                       "delete", "comment", "log", "insert", "insert_relative_to", "direction", "to_ip", "dest",
+                       "to"})  # fmt: skip
     if str(args.get("direction", "in")) not in ("in", "incoming"):
         raise Drop("outgoing_rule")
     if str(args.get("to_ip", args.get("dest", args.get("to", "any")))) not in ("any", "::", "0.0.0.0/0"):
