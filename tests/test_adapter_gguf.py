@@ -18,8 +18,8 @@ from microllm.quantize.adapter import adapter_spec, convert_adapter
 from microllm.quantize.export import export_model, quantized_gguf, run_of
 from microllm.quantize.pipeline import base_format
 from microllm.quantize.quant import copy_prompt
-from microllm_research.report_quantize import quant_table
 from microllm.testing import build_tiny_finetuned, save_tiny_finetuned
+from microllm_research.report_quantize import quant_table
 
 
 @pytest.fixture(scope="module")

@@ -50,8 +50,11 @@ def lora_run(base, tmp_path_factory):
 
 
 def test_every_finetune_config_loads():
-    paths = [ROOT / "recipes" / "qwen-coder-0.5b-lora" / "sft.yaml", ROOT / "configs" / "sft-tiny.yaml",
-             *sorted((ROOT / "research").rglob("sft*.yaml"))]
+    paths = [
+        ROOT / "recipes" / "qwen-coder-0.5b-lora" / "sft.yaml",
+        ROOT / "configs" / "sft-tiny.yaml",
+        *sorted((ROOT / "research").rglob("sft*.yaml")),
+    ]
     assert len(paths) > 10
     for path in paths:
         cfg = load_config(FinetuneConfig, path)
