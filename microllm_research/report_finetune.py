@@ -82,6 +82,24 @@ def training_summary(results_dir: str | Path, run: str) -> pd.DataFrame:
     return pd.DataFrame({run: facts}).astype(str)
 
 
+def recipe_scores(results_dir: str | Path, compare_run: str, earlier_run: str | None = None) -> pd.DataFrame:
+    """Exact match [95% CI] of the recipe's grounded file per data set, from results/compare/<compare_run>/summary.json
+    (``earlier_run``'s compare record when the recipe's own has not run yet); says which record it read."""
+    rows = []
+    for run in (compare_run, earlier_run):
+        path = Path(results_dir) / "compare" / str(run) / "summary.json"
+        if run and path.is_file():
+            rows = [r for r in json.loads(path.read_text()) if r.get("grounded")]
+            print(f"Scores: results/compare/{run}/summary.json")
+            break
+    table = pd.DataFrame([{"data": r["dataset"], "n": r["n"], "exact match": round(r["exact_match"], 3),
+                           "95% CI": f"[{r['em_ci95_low']:.3f}, {r['em_ci95_high']:.3f}]",
+                           "valid JSON": round(r["valid_json_rate"], 3), "p50 ms": round(r["p50_ms"])}
+                          for r in rows])  # fmt: skip
+    order = {"val": 0, "test": 1, "dev": 2}
+    return table.sort_values("data", key=lambda c: c.map(order)).reset_index(drop=True) if len(table) else table
+
+
 def plot_learning_curves(results_dir: str | Path, curves: dict[str, str], dataset: str = "dev") -> Figure:
     """Exact match (95% CI) on ``dataset`` against train rows, one line per learning curve
     (``{label: run}``, results/finetune/<run>/curve.json), log-scaled x."""

@@ -131,3 +131,35 @@ def test_error_kind_bars_stack_to_one():
                            "invented value": 0.25, "other field": 0.0, "no output": 0.0}])  # fmt: skip
     ax = plot_error_kinds(table, "dev").axes[0]
     assert sum(p.get_width() for p in ax.patches) == pytest.approx(1.0) and len(ax.get_legend().get_texts()) == 5
+
+
+def test_recipe_scores_read_the_recipes_record_or_the_earlier_one(tmp_path, capsys):
+    import json
+
+    from microllm_research.report_finetune import recipe_scores
+
+    def write(run, em):
+        rows = [
+            {
+                "dataset": d,
+                "n": 10,
+                "exact_match": em,
+                "em_ci95_low": em - 0.1,
+                "em_ci95_high": em + 0.05,
+                "valid_json_rate": 1.0,
+                "p50_ms": 400.0,
+                "grounded": g,
+            }
+            for d in ("dev", "val")
+            for g in (True, False)
+        ]
+        (tmp_path / "compare" / run).mkdir(parents=True)
+        (tmp_path / "compare" / run / "summary.json").write_text(json.dumps(rows))  # fmt: skip
+
+    write("earlier", 0.8)
+    table = recipe_scores(tmp_path, "recipe", "earlier")
+    assert list(table["data"]) == ["val", "dev"] and set(table["exact match"]) == {0.8}
+    assert "compare/earlier" in capsys.readouterr().out
+    write("recipe", 0.9)
+    assert set(recipe_scores(tmp_path, "recipe", "earlier")["exact match"]) == {0.9}
+    assert "compare/recipe/" in capsys.readouterr().out
