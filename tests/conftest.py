@@ -1,5 +1,6 @@
 """Shared fixtures: the repo root and the spec's example table as (request, gold) pairs."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,12 @@ ONE_PER_ACTION = {
     "net_down": {"action": "net_down", "interface": "eth1"},
     "net_set_nameservers": {"action": "net_set_nameservers", "servers": ["10.0.0.53", "2001:db8::53"]},
 }  # fmt: skip
+
+
+def write_record(path, obj) -> None:
+    """Write a fake record for the report tests: JSONL rows for a .jsonl path, else one JSON document."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in obj))
+    else:
+        path.write_text(json.dumps(obj))

@@ -4,18 +4,11 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import write_record as write
 
 from microllm_research.report_finetune import before_after, confidence_modes, load_profile, load_runs, plot_losses
 from microllm_research.report_models import grounding_effect, load_comparison, recheck_effect
 from microllm_research.report_quantize import nf4_table, plot_tradeoffs, quant_table, quant_tables, quant_targets
-
-
-def write(path, obj):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r) + "\n" for r in obj))
-    else:
-        path.write_text(json.dumps(obj))
 
 
 def test_runs_losses_and_profile(tmp_path):

@@ -4,20 +4,13 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import write_record as write
 
 from microllm_research.report import load_baselines, scores_table
 from microllm_research.report_errors import plot_error_kinds
 from microllm_research.report_finetune import plot_learning_curves, plot_losses, recipe_run, training_summary
 from microllm_research.report_models import base_models, bench_table, headline, plot_per_category
 from microllm_research.report_runs import candidates, plot_runs
-
-
-def write(path, obj):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r) + "\n" for r in obj))
-    else:
-        path.write_text(json.dumps(obj))
 
 
 def test_baseline_scores_load_and_fit_the_page(tmp_path):
@@ -134,7 +127,6 @@ def test_error_kind_bars_stack_to_one():
 
 
 def test_recipe_scores_read_the_recipes_record_or_the_earlier_one(tmp_path, capsys):
-    import json
 
     from microllm_research.report_finetune import recipe_scores
 
