@@ -7,6 +7,7 @@ model size and memory, and paired McNemar tests between arms.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import resource
@@ -19,13 +20,14 @@ import pandas as pd
 import psutil
 from scipy.stats import binomtest
 
-from microllm.backends.finish import FINISH_VERSION
 from microllm.calibration import calibration_summary
 from microllm.config import load_config, save_config
+from microllm.decode import DECODER
 from microllm.evaluate import read_gold
 from microllm.predictors import get_predictor
 from microllm.provenance import file_sha256, provenance
 from microllm.router import GENERAL, MICRO, LLMRouter, routing_quality
+from microllm.rules import recorded_signature, resolve_rules, rules_signature
 from microllm.runner import write_jsonl_rows
 from microllm.score import row_results, summarize
 
@@ -167,7 +169,9 @@ def run_ab(cfg: ABConfig, command: str | None = None) -> pd.DataFrame:
                                   for a, b in itertools.combinations(results, 2)}  # fmt: skip
     metrics["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     metrics["price_per_core_hour"] = cfg.price_per_core_hour
-    metrics["finish"] = FINISH_VERSION  # grounded arms: the finishing checks their answers went through
+    # The intent rules each predictor arm's answers went through (router arms: those of the arm answering).
+    metrics["rules"] = {name: rules_signature(p.rules) for name, p in base.items() if getattr(p, "rules", ())}
+    metrics["decoder"] = DECODER  # microllm.decode: the loop behind every model arm's answers
     metrics["provenance"] = provenance(cfg.datasets, command)
     out = Path(cfg.results_dir) / "ab" / cfg.run
     out.mkdir(parents=True, exist_ok=True)
@@ -177,15 +181,41 @@ def run_ab(cfg: ABConfig, command: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def _arm_rules(spec: dict) -> tuple[str, ...]:
+    """The intent rules a predictor arm runs: its ``rules`` kwarg, else the default ones when it is grounded."""
+    kwargs = spec.get("kwargs") or {}
+    return resolve_rules(kwargs.get("rules"), str(kwargs.get("ground", False)).lower() in ("1", "true", "yes", "on"))
+
+
+def _settled(cfg: ABConfig) -> ABConfig:
+    """``cfg`` with each predictor arm's ``rules`` spelled as the names they stand for: a grounded arm without
+    ``rules`` and one with ``rules: default`` are the same arm."""
+    arms = {name: {**spec, "kwargs": {**(spec.get("kwargs") or {}), "rules": list(_arm_rules(spec))}}
+            if "predictor" in spec else spec for name, spec in cfg.arms.items()}  # fmt: skip
+    return dataclasses.replace(cfg, arms=arms)
+
+
+def _recorded_rules(recorded: dict, names: list[str]) -> dict[str, str]:
+    """Arm -> rules signature of an A/B record; a record from before signatures holds one legacy ``"finish"``
+    version for all its grounded arms (:func:`microllm.rules.recorded_signature`)."""
+    if isinstance(recorded.get("rules"), dict):
+        return recorded["rules"]
+    legacy = recorded_signature({"finish": recorded["finish"]}) if "finish" in recorded else None
+    return {name: legacy for name in names} if legacy else {}
+
+
 def _is_current(cfg: ABConfig, out: Path) -> bool:
     """Whether results/ab/<run>/ were made by this very config, on these data files, after its model files, and
-    (with grounded arms) under the current finishing checks."""
+    under the current versions of its arms' intent rules."""
     files = [out / n for n in ("config.yaml", "metrics.json", "predictions.jsonl")]
-    if not all(p.is_file() for p in files) or load_config(ABConfig, files[0]) != cfg:
+    if not all(p.is_file() for p in files) or _settled(load_config(ABConfig, files[0])) != _settled(cfg):
         return False
     recorded = json.loads(files[1].read_text())
-    grounded = any((s.get("kwargs") or {}).get("ground") for s in cfg.arms.values() if "predictor" in s)
-    if grounded and recorded.get("finish") != FINISH_VERSION:  # made under other finishing checks
+    if recorded.get("decoder") != DECODER:  # answers from another decoding loop
+        return False
+    want = {name: rules_signature(_arm_rules(s)) for name, s in cfg.arms.items() if "predictor" in s}
+    want = {name: sig for name, sig in want.items() if sig}
+    if _recorded_rules(recorded, list(want)) != want:  # made under other rules, or other versions of them
         return False
     data = recorded.get("provenance", {}).get("data", {})
     if any(data.get(k, {}).get("sha256") != file_sha256(v) for k, v in cfg.datasets.items()):

@@ -25,7 +25,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("predict", "parse a file of requests (JSONL or plain text, one a line) into JSONL"),
     )),
     ("data", (
-        ("data", "build the synthetic dataset (data build) or the mined real-text set (data mine)"),
+        ("data", "build a dataset (data build), the mined real-text set (data mine), or measure diversity "
+                 "(data diversity)"),
         ("schema", "export the JSON Schema of all intents (schema export)"),
     )),
     ("train", (
@@ -317,12 +318,54 @@ def _cmd_data(args) -> int:
                          default=str))  # fmt: skip
         summary(f"data mine: -> {args.out_dir or 'data/real'} ({time.perf_counter() - start:.1f} s)")
         return EXIT_OK
+    if args.action == "diversity":
+        return _data_diversity(args, start)
     cfg = load_config(DataConfig, args.config, args.set)
-    splits = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
-    paths = write_dataset(splits, cfg.out_dir, cfg.splits)
+    if cfg.generator == "templates":
+        splits = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
+        paths = write_dataset(splits, cfg.out_dir, cfg.splits)
+    else:
+        from microllm.data.diverse import build_for_config, write_built
+
+        splits, report = build_for_config(cfg)
+        paths = write_built(splits, report, cfg.out_dir, cfg.splits)
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in splits.items())
     summary(f"data build: {counts} rows -> {cfg.out_dir} ({time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
+
+
+def _data_diversity(args, start: float) -> int:
+    """``data diversity``: distinct-n, templates and nearest-neighbour distance of training files to a reference."""
+    from microllm.data.contract import check_readable
+    from microllm.data.diversity import diversity_report
+    from microllm.data.io import read_jsonl
+
+    if not args.train or not args.reference:
+        raise UsageError("data diversity needs --train FILE (repeatable) and --reference FILE")
+    train: list[dict] = []
+    for path in args.train:
+        train += read_jsonl(check_readable(path, "val"))
+    if args.limit is not None:
+        train = train[: args.limit]
+    reference = read_jsonl(check_readable(args.reference, "val"))
+    report = {"train": args.train, "reference": args.reference, **diversity_report(train, reference)}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        nn = report["nn_distance"]
+        print(
+            f"rows {report['rows']}  templates {report['templates']}  distinct-1/2/3 {report['distinct_1']:.4f} / "
+            f"{report['distinct_2']:.4f} / {report['distinct_3']:.4f}"
+        )
+        if nn["median"] is not None:
+            print(
+                f"nearest-neighbour distance to {args.reference} ({report['reference_rows']} rows): median "
+                f"{nn['median']:.4f}, mean {nn['mean']:.4f}"
+            )
+            for item in report["nearest"]:
+                print(f"  {item['distance']:.3f}  {item['reference']!r}  ~  {item['train']!r}")
+    summary(f"data diversity: {report['rows']} rows ({time.perf_counter() - start:.1f} s)")
     return EXIT_OK
 
 
@@ -566,10 +609,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     # data
     c = command("data", _cmd_data)
-    c.add_argument("action", choices=["build", "mine"], help="build: the synthetic dataset from a DataConfig; mine: "
-                   "(request, intent) pairs from installed Ansible module docs and man pages")  # fmt: skip
-    add_config_args(c, "DataConfig", "recipes/qwen-coder-0.5b-lora/data.yaml")
+    c.add_argument("action", choices=["build", "mine", "diversity"], help="build: a dataset from a DataConfig "
+                   "(generator: templates, diverse or mixed); mine: (request, intent) pairs from installed Ansible "
+                   "module docs and man pages; diversity: distinct-n, templates and nearest-neighbour distance of "
+                   "--train files to --reference")  # fmt: skip
+    add_config_args(c, "DataConfig", "recipes/qwen-coder-0.5b-lora/data.yaml or configs/data-diverse.yaml")
     c.add_argument("--out-dir", default=None, help="mine: where the real-text files go (default: data/real)")
+    c.add_argument("--train", action="append", default=[], metavar="FILE",
+                   help="diversity: a training JSONL file (repeatable; rows concatenated)")  # fmt: skip
+    c.add_argument("--reference", default=None, metavar="FILE", help="diversity: reference JSONL, e.g. "
+                   "data/real/val-real.jsonl")  # fmt: skip
+    c.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="diversity: only the first N training rows (compare sets of the same size)")  # fmt: skip
+    c.add_argument("--json", action="store_true", help="diversity: the report as JSON")
     c = command("schema", _cmd_schema)
     c.add_argument("action", choices=["export"])
     c.add_argument("--path", default=None, help="write it here (default: print it)")

@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
-from microllm.backends.finish import FINISH_VERSION
 from microllm.config import save_config
+from microllm.decode import DECODER
 from microllm.evaluate import evaluate
 from microllm.models import CATALOG, ModelUnavailable, resolve_model
 from microllm.predictors import get_predictor
 from microllm.provenance import file_sha256
+from microllm.rules import DEFAULT_RULES, recorded_signature, rules_signature
 
 
 @dataclass
@@ -34,9 +35,8 @@ class CompareConfig:
     n_threads: int = 2
     max_tokens: int = 256
     train_file: str = "data/synthetic/train.jsonl"
-    draft: str = "none"  # llamacpp: "ngram" = speculative decoding (greedy still; microllm bench times it)
-    ground: list[bool] = field(default_factory=lambda: [False])  # llamacpp: copied values only from the request
-    recheck: list[bool] = field(default_factory=lambda: [False])  # grounded only: a clarify decoded again
+    # llamacpp: copied values only from the request, and the default intent rules after it (microllm.rules)
+    ground: list[bool] = field(default_factory=lambda: [False])
     results_dir: str = "results"
     run: str = "base-models"
     reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun
@@ -53,7 +53,6 @@ def _row(m: dict, dataset: str, path: Path) -> dict:
     lo, hi = m["exact_match_ci95"]
     arm = m["arm"]
     return {**{k: arm[k] for k in ("model", "backend", "prompt", "constrained")}, "grounded": arm.get("ground", False),
-            "rechecked": arm.get("recheck", False),
             "dataset": dataset, "n": m["n"],
             "exact_match": m["exact_match"], "em_ci95_low": lo, "em_ci95_high": hi, "field_f1": m["field_f1"],
             "action_accuracy": m["action_accuracy"], "valid_json_rate": m["valid_json_rate"],
@@ -76,17 +75,25 @@ def model_fingerprint(spec: str) -> dict[str, str]:
     return out
 
 
+def recorded_arm(arm: dict) -> dict:
+    """A recorded arm as arms are written now: the legacy ``"finish": N`` of a grounded arm becomes the ``"rules"``
+    signature it stands for (:data:`microllm.rules.LEGACY_FINISH`), so a record of the current rules is reused."""
+    if "finish" not in arm:
+        return arm
+    return {**{k: v for k, v in arm.items() if k != "finish"}, "rules": recorded_signature(arm)}
+
+
 def _reusable(path: Path, arm: dict, data: str, ignore: tuple[str, ...] = ()) -> dict | None:
     """Metrics already computed for exactly this arm (less the ``ignore``d keys) on exactly this data file."""
     if not path.exists():
         return None
     m = json.loads(path.read_text())
     same_data = m["provenance"]["data"]["data"]["sha256"] == file_sha256(data)
-    got = {k: v for k, v in m.get("arm", {}).items() if k not in ignore}
+    got = {k: v for k, v in recorded_arm(m.get("arm", {})).items() if k not in ignore}
     return m if got == {k: v for k, v in arm.items() if k not in ignore} and same_data else None
 
 
-def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground: bool, recheck: bool = False):
+def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground: bool):
     """One arm's settings (as recorded in its metrics), predictor extras and metrics paths per dataset."""
     arm = {"model": model, "backend": cfg.backend, "prompt": prompt, "constrained": constrained,
            "n_shots": cfg.n_shots, "max_tokens": cfg.max_tokens, "train_file": cfg.train_file}  # fmt: skip
@@ -95,31 +102,28 @@ def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground
         arm["weights_sha256"] = weights
     if prompt == "few-shot" and Path(cfg.train_file).is_file():  # the shots come from it: new data, new prompt
         arm["train_sha256"] = file_sha256(cfg.train_file)
+    if cfg.backend in ("llamacpp", "transformers"):
+        arm["decoder"] = DECODER  # microllm.decode: the loop that made the answers
     extra = {}
-    if cfg.draft != "none":  # arms scored without drafting keep their old records and paths
-        arm["draft"] = extra["draft"] = cfg.draft
     if ground:  # microllm.backends.grounding; ungrounded arms keep their old records and paths
         arm["ground"] = extra["ground"] = True
-        arm["finish"] = FINISH_VERSION  # records made under other checks are stale
-    if recheck:  # microllm.backends.recheck; arms without it keep their old records and paths
-        arm["recheck"] = extra["recheck"] = True
-    slug = run_slug(model, cfg.backend, prompt, constrained) + ("" if cfg.draft == "none" else f"-{cfg.draft}")
-    slug += ("-grounded" if ground else "") + ("-rechecked" if recheck else "")
+        arm["rules"] = rules_signature(DEFAULT_RULES)  # the rules grounded decoding implies; others make it stale
+    slug = run_slug(model, cfg.backend, prompt, constrained)
+    slug += "-grounded" if ground else ""
     return arm, extra, {name: Path(cfg.results_dir) / "eval" / slug / name / "metrics.json" for name in cfg.datasets}
 
 
 def _arms(cfg: CompareConfig):
-    """Every (prompt, constrained, ground, recheck) combination a model is scored under."""
-    return [(p, c, g, r) for p in cfg.prompts for c in cfg.constrained for g in (cfg.ground if c else [False])
-            for r in (cfg.recheck if g else [False])]  # fmt: skip
+    """Every (prompt, constrained, ground) combination a model is scored under."""
+    return [(p, c, g) for p in cfg.prompts for c in cfg.constrained for g in (cfg.ground if c else [False])]
 
 
 def _recorded(cfg: CompareConfig, model: str) -> list[dict] | None:
     """Rows of a model whose weights are not on disk (a fresh clone, deleted artifacts) but whose every arm was
     scored on these very data and settings; the recorded weights' sha256 cannot be checked, so it is not compared."""
     rows = []
-    for prompt, constrained, ground, recheck in _arms(cfg):
-        arm, _, paths = _spec(cfg, model, prompt, constrained, ground, recheck)
+    for prompt, constrained, ground in _arms(cfg):
+        arm, _, paths = _spec(cfg, model, prompt, constrained, ground)
         for name, data in cfg.datasets.items():
             m = _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data, ignore=("weights_sha256",))
             if m is None:
@@ -129,8 +133,8 @@ def _recorded(cfg: CompareConfig, model: str) -> list[dict] | None:
 
 
 def _arm(cfg: CompareConfig, model: str, prompt: str, constrained: bool, command: str | None,
-         ground: bool = False, recheck: bool = False) -> list[dict]:  # fmt: skip
-    arm, extra, paths = _spec(cfg, model, prompt, constrained, ground, recheck)
+         ground: bool = False) -> list[dict]:  # fmt: skip
+    arm, extra, paths = _spec(cfg, model, prompt, constrained, ground)
     done = {name: _reusable(paths[name], {**arm, "limit": cfg.limits.get(name)}, data)
             for name, data in cfg.datasets.items()} if cfg.reuse_existing else {}  # fmt: skip
     todo = [name for name in cfg.datasets if not done.get(name)]
@@ -169,10 +173,10 @@ def run_comparison(cfg: CompareConfig, command: str | None = None, log=print) ->
             log(f"{model}: not run ({reason})")
             rows += recorded or []
             continue
-        for prompt, constrained, ground, recheck in _arms(cfg):  # grounding works inside the grammar: constrained
-            mode = f"{'constrained' if constrained else 'free'}{' grounded' * ground}{' rechecked' * recheck}"
+        for prompt, constrained, ground in _arms(cfg):  # grounding works inside the grammar: constrained
+            mode = f"{'constrained' if constrained else 'free'}{' grounded' * ground}"
             log(f"{model} {prompt} {mode} ...")
-            rows += _arm(cfg, model, prompt, constrained, command, ground, recheck)
+            rows += _arm(cfg, model, prompt, constrained, command, ground)
     out = Path(cfg.results_dir) / "compare" / cfg.run
     out.mkdir(parents=True, exist_ok=True)
     save_config(cfg, out / "config.yaml")

@@ -13,6 +13,9 @@ import yaml
 C = TypeVar("C")
 
 
+GENERATORS = ("templates", "diverse", "mixed")
+
+
 @dataclass
 class DataConfig:
     """Stage 1a: the synthetic dataset."""
@@ -22,6 +25,16 @@ class DataConfig:
     fresh: float = 0.0  # share of made-up names (users, hosts, shares, ...) in the train split; 0 = data v2
     out_dir: str = "data/synthetic"
     splits: list[str] | None = None  # the splits to write (default all); one copy of each split on disk
+    # templates: the template generator (microllm.data.generate); diverse: compositional phrase grammars
+    # (microllm.data.diverse); mixed: the template splits with diverse_share of the train rows from diverse
+    generator: str = "templates"
+    diverse_share: float = 0.5  # mixed only: share of train rows that come from the diverse generator
+
+    def __post_init__(self):
+        if self.generator not in GENERATORS:
+            raise ValueError(f"generator must be one of {list(GENERATORS)}, got {self.generator!r}")
+        if not 0.0 <= self.diverse_share <= 1.0:
+            raise ValueError(f"diverse_share must be in [0, 1], got {self.diverse_share}")
 
 
 @dataclass

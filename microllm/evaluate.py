@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from microllm.backends.finish import FINISH_VERSION, finish_grounded
 from microllm.data.io import JsonlError, duplicate_ids, iter_jsonl, read_jsonl, warn_duplicate_ids
 from microllm.predictors.base import Predictor, read_answer
 from microllm.provenance import provenance
+from microllm.rules import DEFAULT_RULES, apply_rules, resolve_rules, rules_signature, signature_names
 from microllm.runner import Request, _bad_text, predict_requests, write_jsonl_rows
 from microllm.score import row_results, summarize
 
@@ -76,11 +76,15 @@ def evaluate(
     command: str | None = None,
     extra: dict | None = None,
 ) -> dict:
-    """Predict every gold row, score, and write ``metrics.json`` + ``predictions.jsonl`` to ``out_dir``."""
+    """Predict every gold row, score, and write ``metrics.json`` + ``predictions.jsonl`` to ``out_dir``.
+
+    A predictor with intent rules records their signature as ``"rules"`` (:func:`microllm.rules.rules_signature`)."""
     gold = read_gold(data_path, limit)
     requests = [Request(str(r.get("id", i)), r["input"], _bad_text(r["input"])) for i, r in enumerate(gold, 1)]
     rows = predict_requests(predictor, requests)
     out = Path(out_dir) if out_dir else default_out_dir(predictor.name, data_path)
+    if getattr(predictor, "rules", ()):
+        extra = {"rules": rules_signature(predictor.rules), **(extra or {})}
     return write_scored(rows, gold, predictor.name, data_path, out, n_resamples, seed, command, extra)
 
 
@@ -119,21 +123,40 @@ def write_scored(
     return metrics
 
 
+def record_rules(metrics: dict) -> tuple[str, ...]:
+    """The intent rules a scored run's answers went through, by name: its ``"rules"`` signature, else its arm's;
+    a record without one (made before rules were recorded, ``"finish": N`` at most) had grounded decoding's, the
+    default ones."""
+    signature = metrics.get("rules", (metrics.get("arm") or {}).get("rules"))
+    return DEFAULT_RULES if signature is None else signature_names(signature)
+
+
 def refinish(
     predictions: str | Path,
     data_path: str | Path,
     out_dir: str | Path,
-    finish: Callable[[dict, str], dict] = finish_grounded,
+    rules: str | Iterable[str] | None = None,
     command: str | None = None,
 ) -> dict:
-    """Re-read each saved ``raw`` output and apply ``finish`` again; score and write as :func:`evaluate` does.
+    """Re-read each saved ``raw`` output and apply the intent rules again; score and write as :func:`evaluate` does.
 
-    Exactly what a rerun gives when only the rule-based last step changed (decoding, latency and confidence are the
-    saved ones); the saved rows must be the gold file's (or its ``limit`` subset), in order."""
+    ``rules``: the rule names (or ``"default"``, ``"none"``) to apply, at their current versions; by default the
+    ones the run recorded (:func:`record_rules`). The new record carries their signature. Exactly what a rerun gives
+    when only the rules changed (decoding, latency and confidence are the saved ones); the saved rows must be the
+    gold file's (or its ``limit`` subset), in order."""
     saved = read_jsonl(predictions)  # a damaged predictions file is refused with every bad line named
     gold = read_gold(data_path, len(saved))  # a run with ``limit`` scored this same hash-spread subset
     if [r["input"] for r in saved] != [g["input"] for g in gold]:
         raise ValueError(f"{predictions} does not hold the rows of {data_path} in order")
+    before = json.loads((Path(predictions).parent / "metrics.json").read_text(encoding="utf-8"))
+    if before.get("arm", {}).get("recheck") or str(before.get("predictor", "")).endswith(":rechecked"):
+        raise ValueError(f"{predictions} is a rechecked run: its answers come from a second decode; score it again")
+    names = record_rules(before) if rules is None else resolve_rules(rules)
+    signature = rules_signature(names)
+
+    def finish(intent: dict, text: str) -> dict:
+        return apply_rules(intent, text, names)
+
     rows = []
     for r in saved:
         keep = {k: r[k] for k in ("id", "input", "raw", "confidence", "latency_ms")}
@@ -142,11 +165,11 @@ def refinish(
         else:  # never reached the model (a bad input) or the backend failed: the saved error stands
             intent, error = r["output"], r["error"]
         rows.append({**keep, "output": intent, "error": error})
-    before = json.loads((Path(predictions).parent / "metrics.json").read_text(encoding="utf-8"))
-    if before.get("arm", {}).get("recheck") or str(before.get("predictor", "")).endswith(":rechecked"):
-        raise ValueError(f"{predictions} is a rechecked run: its answers come from a second decode; score it again")
     extra = {k: before[k] for k in ("arm", "model_size_mb", "rss_load_mb") if k in before}
-    if extra.get("arm", {}).get("ground"):
-        extra["arm"] = {**extra["arm"], "finish": FINISH_VERSION}  # now scored under the current checks
+    if "arm" in extra:  # now scored under these rules: compare reuses it only for an arm of the same signature
+        arm = {k: v for k, v in extra["arm"].items() if k not in ("finish", "rules")}
+        extra["arm"] = {**arm, "rules": signature} if signature else arm
+    if signature:
+        extra["rules"] = signature
     extra["refinished_from"] = {"predictions": str(predictions), "exact_match": before.get("exact_match")}
     return write_scored(rows, gold, before["predictor"], data_path, Path(out_dir), command=command, extra=extra)

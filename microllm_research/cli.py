@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from microllm import __version__
 from microllm.cli import HelpFormatter, _groups_text, add_common, add_config_args, run
@@ -19,7 +20,10 @@ GROUPS = (
         ("train-profile", "time a few training steps under each speed lever (or per operator, --ops)"),
         ("learning-curve", "fine-tune on nested subsamples of train: exact match vs rows"),
     )),
-    ("evaluate", (("refinish", "re-apply the grounded checks to saved raw outputs of a grounded run; rescore"),)),
+    ("evaluate", (
+        ("refinish", "re-apply the intent rules to saved raw outputs of a run; rescore"),
+        ("grammar-engines", "llguidance vs xgrammar on the intent schema: compile and per-token mask times"),
+    )),
     ("feedback", (("feedback-sim", "simulate the feedback loop: serve, review, retrain, gate (notebook 06)"),)),
 )  # fmt: skip
 
@@ -69,9 +73,29 @@ def _cmd_refinish(args) -> int:
     from microllm.evaluate import refinish
 
     command = f"microllm-research refinish {args.predictions} --data {args.data} --out-dir {args.out_dir}"
-    m = refinish(args.predictions, args.data, args.out_dir, command=command)
+    command += f" --rules {args.rules}" if args.rules is not None else ""
+    m = refinish(args.predictions, args.data, args.out_dir, args.rules, command=command)
     print(f"{m['predictor']} on {args.data}: exact match {m['refinished_from']['exact_match']:.3f} -> "
           f"{m['exact_match']:.3f} (n={m['n']}), re-finished from {args.predictions}")  # fmt: skip
+    return 0
+
+
+def _cmd_grammar_engines(args) -> int:
+    from microllm.decode.engines import compare_engines
+    from microllm.evaluate import read_gold
+    from microllm.provenance import provenance
+
+    rows = read_gold(args.data)[: args.rows]
+    record = compare_engines(args.model, rows)
+    record["provenance"] = provenance({"data": args.data}, f"microllm-research grammar-engines --model {args.model} "
+                                      f"--data {args.data} --rows {args.rows} --out {args.out}")  # fmt: skip
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    for engine in ("llguidance", "xgrammar"):
+        r = record[engine]
+        print(f"{engine:10} tokenizer {r['tokenizer_ms']:8.1f} ms  plain schema {r['compile_plain_ms']:8.1f} ms  "
+              f"grounded {r['compile_grounded_median_ms']} ms  mask p50 {r['mask_median_ms']:.3f} ms")  # fmt: skip
     return 0
 
 
@@ -122,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("predictions", help="a predictions.jsonl written by eval/compare (its metrics.json beside it)")
     c.add_argument("--data", required=True, help="the gold file those predictions were made on")
     c.add_argument("--out-dir", required=True)
+    c.add_argument("--rules", default=None, help="intent rules to apply: default, none or comma-separated names "
+                   "(microllm.rules); default: the ones the run recorded")  # fmt: skip
+
+    c = command("grammar-engines", _cmd_grammar_engines)
+    c.add_argument("--model", required=True, help="a GGUF whose vocabulary the grammars are built over")
+    c.add_argument("--data", default="data/synthetic/val.jsonl", help="requests with gold intents to follow")
+    c.add_argument("--rows", type=int, default=50)
+    c.add_argument("--out", default="results/decode/grammar-engines.json")
 
     c = command("feedback-sim", _cmd_feedback_sim)
     add_config_args(c, "SimulateConfig", "research/feedback-loop/simulate.yaml", required=True)

@@ -405,20 +405,39 @@ def render_compare_runs(results_dir: Path, link_from: Path) -> str:
     return "\n".join(parts).strip() or "No compare records."
 
 
+def _ms(x) -> str:
+    return _num(x, ".0f" if x is None or x >= 10 else ".2f")  # a rules arm answers in well under a millisecond
+
+
 def render_bench_runs(results_dir: Path, link_from: Path) -> str:
-    """One table per results/bench/<run>/bench.json."""
+    """One table per results/bench/<run>/bench.json; records with CPU time (newer benchmarks) also show the speedup,
+    CPU-seconds, peak RAM and cost per request columns."""
     parts = []
     for bench in sorted(results_dir.glob("bench/*/bench.json")):
         m = _json(bench) or {}
         machine = m.get("provenance", {}).get("machine", {})
+        rows = m.get("rows", [])
+        costs = any(r.get("cpu_s_median") is not None for r in rows)
         parts += [f"### {bench.parent.name}", "",
                   f"[record]({_link(bench, link_from)}): {m.get('n_timed_queries')} queries x {m.get('repeats')} "
-                  f"repeats, {machine.get('cpu', '?')} ({machine.get('cpu_count', '?')} cores)", "",
-                  "| arm | p50 | p95 | queries/s | size |", "|---|---:|---:|---:|---:|"]  # fmt: skip
-        for r in m.get("rows", []):
+                  f"repeats, {machine.get('cpu', '?')} ({machine.get('cpu_count', '?')} cores)", ""]  # fmt: skip
+        if costs:
+            parts += [f"USD per 1M requests at {m.get('usd_per_cpu_hour')} USD per CPU-hour, an assumed price (the "
+                      "config's `usd_per_cpu_hour`), not a measurement.", "",
+                      "| arm | p50 | p95 | queries/s | size | x faster | CPU-s/req | peak RAM | USD per 1M req |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+        else:
+            parts += ["| arm | p50 | p95 | queries/s | size |", "|---|---:|---:|---:|---:|"]
+        for r in rows:
             arm = str(r.get("arm", "")).replace("artifacts/quantized/", "")
-            parts.append(f"| `{arm}` | {_num(r.get('p50_ms'), '.0f')} ms | {_num(r.get('p95_ms'), '.0f')} ms | "
-                         f"{_num(r.get('queries_per_s'), '.2f')} | {_num(r.get('size_mb'), '.0f')} MB |")  # fmt: skip
+            line = (f"| `{arm}` | {_ms(r.get('p50_ms'))} ms | {_ms(r.get('p95_ms'))} ms | "
+                    f"{_num(r.get('queries_per_s'), '.2f')} | {_num(r.get('size_mb'), '.0f')} MB |")  # fmt: skip
+            if costs:
+                line += (
+                    f" {_num(r.get('x_faster'), '.2f')}x | {_num(r.get('cpu_s_median'), '.4f')} | "
+                    f"{_num(r.get('peak_ram_mb'), '.0f')} MB | {_num(r.get('usd_per_1m_requests'), '.2f')} |"
+                )
+            parts.append(line)
         parts.append("")
     return "\n".join(parts).strip() or "No bench records."
 

@@ -17,7 +17,8 @@ def load_comparison(results_dir: str | Path, current_only: bool = False, recheck
 
     ``data_current`` says whether the arm was scored on the data file as it is on disk now (the sha256 in its
     provenance); a regenerated synthetic split leaves older arms behind. ``current_only`` keeps only current rows.
-    Rechecked arms (backends.recheck) are a decoding mode of their own, only in the table with ``rechecked``."""
+    Rechecked arms (microllm_research.recheck) are a decoding mode of their own, only in the table with
+    ``rechecked``."""
     frames = [pd.DataFrame(json.loads(p.read_text())) for p in sorted(Path(results_dir).glob("compare/*/summary.json"))]
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -164,8 +165,8 @@ def grounding_effect(table: pd.DataFrame, prompt: str = "trained") -> pd.DataFra
 
 
 def recheck_effect(results_dir: str | Path, run: str = "recheck") -> pd.DataFrame:
-    """Grounded against rechecked decoding (backends.recheck) per model and dataset, from compare run ``run``:
-    exact match, its gain, and median latency (the second decode costs time on clarify answers only)."""
+    """Grounded against rechecked decoding (microllm_research.recheck) per model and dataset, from compare run
+    ``run``: exact match, its gain, and median latency (the second decode costs time on clarify answers only)."""
     path = Path(results_dir) / "compare" / run / "summary.json"
     t = pd.DataFrame(json.loads(path.read_text())) if path.exists() else pd.DataFrame()
     if t.empty or "rechecked" not in t or t["rechecked"].nunique() < 2:

@@ -27,7 +27,7 @@ def _dataset(metrics: dict) -> str:
 
 
 def _scores(results_dir: Path, runs: set[str]) -> dict[str, dict[str, dict[str, dict]]]:
-    """run -> arm -> dataset -> metrics, rechecked decoding left out (off by default: results/compare/recheck)."""
+    """run -> arm -> dataset -> metrics, rechecked decoding left out (research only: results/compare/recheck)."""
     found: dict[str, dict[str, dict[str, dict]]] = {}
     paths = [(p, None) for p in results_dir.glob("eval/*/*/metrics.json")]
     archived = results_dir.glob("finetune/*/eval/**/metrics.json")

@@ -29,8 +29,9 @@ def trim_table(results_dir: str | Path = "results", runs: tuple[str, ...] = ("ge
 
 
 def speed_table(results_dir: str | Path = "results", run: str = "speed") -> pd.DataFrame:
-    """The benchmark's arms with what each one changes: vocabulary (full or trimmed), decoding (one pass per token
-    or n-gram drafts), p50/p95, generated tokens per second, answer tokens per forward pass, size, p50 ratio."""
+    """The benchmark's arms with what each one changes: vocabulary (full or trimmed), decoding (one pass per token,
+    n-gram drafts, or grammar-forced tokens batched into the sampled token's pass; a baseline: no model), p50/p95,
+    generated tokens per second, answer tokens per forward pass, size, p50 ratio."""
     bench = load_bench(results_dir, run)
     if bench.empty:
         return bench
@@ -39,16 +40,34 @@ def speed_table(results_dir: str | Path = "results", run: str = "speed") -> pd.D
     rows = []
     for _, b in bench.iterrows():
         arm = str(b["arm"])
+        if b.get("kind") == "baseline":  # a baseline (rules) has no model, vocabulary or forward passes
+            rows.append({"model": arm, "vocabulary": None, "decoding": "no model", "p50_ms": _round(b["p50_ms"], 1),
+                         "p95_ms": _round(b["p95_ms"], 1), "gen_tok_s": None, "tokens_per_pass": None,
+                         "size_mb": _round(b.get("size_mb"), 1),
+                         f"speedup_vs_{reference.split(':')[0]}": _round(1 / b[ratio], 2)})  # fmt: skip
+            continue
         drafted = arm.endswith(":ngram")
         model = arm.removesuffix(":ngram").rpartition(":")[0]
         rows.append({"model": Path(model).stem if model.endswith(".gguf") else model,
                      "vocabulary": "trimmed" if "-V" in Path(model).stem else "full",
-                     "decoding": "n-gram drafts" if drafted else "one pass per token",
+                     "decoding": _decoding(b, drafted),
                      "p50_ms": round(b["p50_ms"], 1), "p95_ms": round(b["p95_ms"], 1),
-                     "gen_tok_s": round(b["gen_tok_s"], 1),
+                     "gen_tok_s": _round(b["gen_tok_s"], 1),
                      "tokens_per_pass": round(_or_one(b.get("tokens_per_pass")), 2), "size_mb": round(b["size_mb"], 1),
                      f"speedup_vs_{reference.split(':')[0]}": round(1 / b[ratio], 2)})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _decoding(row: pd.Series, drafted: bool) -> str:
+    if drafted:
+        return "n-gram drafts"
+    forced = row.get("forced_per_answer")  # reported by the decoding engine: grammar-forced tokens share a pass
+    batched = forced is not None and not pd.isna(forced) and forced > 0
+    return "forced tokens batched" if batched else "one pass per token"
+
+
+def _round(value, digits: int) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), digits)  # not measured: empty
 
 
 def _or_one(value) -> float:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from microllm.backends.address_family import address_family, addresses
+from microllm.rules.address_family import address_family, addresses
 
 
 def test_addresses_are_read_whole_and_canonical():

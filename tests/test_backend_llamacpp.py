@@ -60,20 +60,6 @@ def test_constrained_output_is_a_schema_prefix(constrained):
             assert constrained.last_usage["completion_tokens"] == MAX_TOKENS
 
 
-def test_greedy_grammar_check_gives_the_same_tokens_as_the_full_grammar(files, constrained):
-    """Checking the greedy token first is an optimisation only: same output, token for token, as llama.cpp's full
-    grammar sampler (the random tiny model's top token is often ungrammatical, so both paths of the check run)."""
-    full = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="3", max_tokens=str(MAX_TOKENS),
-                             train_file=files["train"], greedy_check="false")  # fmt: skip
-    masks = 0
-    for query in [*QUERIES, "Open port 443/tcp", "Create user john with password abc123"]:
-        fast, slow = constrained.predict(query), full.predict(query)
-        assert (fast.raw, fast.confidence) == (slow.raw, slow.confidence), query
-        masks += constrained.last_usage["grammar_full_masks"]
-        assert full.last_usage["grammar_full_masks"] is None
-    assert masks > 0  # the fallback (mask the whole vocabulary) was exercised
-
-
 def test_second_query_reuses_the_shared_prompt_prefix(constrained):
     constrained.predict("Remove user jane")
     first, second = constrained.prompt_tokens("Remove user jane"), constrained.prompt_tokens("Add group devs")

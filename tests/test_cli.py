@@ -53,7 +53,7 @@ def test_help_lists_the_commands_in_groups(tmp_path):
 
 def test_predictor_options_are_listed_typed(tmp_path):
     out = run(["predict", "--help"], tmp_path).stdout
-    for option in ("ground=true|false", "draft=none|ngram", "prompt=auto|trained|few-shot|zero-shot",
+    for option in ("ground=true|false", "prompt=auto|trained|few-shot|zero-shot",
                    "confidence=values|decisions", "n_threads=N", "n_gpu_layers=N", "device=auto|cpu|cuda"):  # fmt: skip
         assert option in out, option
 
@@ -139,7 +139,7 @@ def test_bad_rows_are_counted_and_exit_1(tmp_path):
     [
         (["--predictor", "llamacpp", "-o", "n_threads=many"], "n_threads: expected an integer"),
         (["--predictor", "llamacpp", "-o", "ground=maybe"], "ground: expected true or false"),
-        (["--predictor", "llamacpp", "-o", "draft=fast"], "draft: expected one of none, ngram"),
+        (["--predictor", "llamacpp", "-o", "confidence=fast"], "confidence: expected one of values, decisions"),
         (["--predictor", "rules", "-o", "n_threads=2"], "not an option of the rules predictor"),
         (["--predictor", "rules", "-o", "threads"], "expected KEY=VALUE"),
         (["--predictor", "nope"], "unknown predictor 'nope'"),

@@ -1,6 +1,6 @@
 """userdel / usermod / gpasswd flags decide among the actions a model chose between; nothing else changes."""
 
-from microllm.backends.command_flags import command_flags
+from microllm.rules.command_flags import command_flags
 
 ADD = {"action": "user_add_to_group", "username": "lars.e", "group": "editors"}
 REMOVE = {**ADD, "action": "user_remove_from_group"}

@@ -7,9 +7,10 @@ import shutil
 import pytest
 from conftest import ROOT
 
-from microllm.backends.finish import FINISH_VERSION
 from microllm.bench import BenchConfig, run_benchmark
 from microllm.compare import CompareConfig, run_comparison, run_slug
+from microllm.decode import DECODER
+from microllm.rules import DEFAULT_RULES, LEGACY_FINISH, rules_signature
 from microllm.testing import make_tiny_gguf
 
 
@@ -31,13 +32,12 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     assert {p.name for p in out.iterdir()} >= {"config.yaml", "summary.json", "unavailable.json", "summary.md"}
     metrics = tmp_path / "eval" / run_slug(tiny, "llamacpp", "zero-shot", True) / "dev" / "metrics.json"
     assert json.loads(metrics.read_text())["n"] == 3
-    # With drafting: its own records (the same answers: speculative decoding changes passes, not tokens).
-    drafted, _ = run_comparison(
-        CompareConfig(**{**cfg.__dict__, "models": [tiny], "draft": "ngram"}), log=lambda _: None
-    )
-    record = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-ngram") / "dev" /
-                         "metrics.json").read_text())  # fmt: skip
-    assert record["arm"]["draft"] == "ngram" and drafted["exact_match"].iloc[0] == table["exact_match"].iloc[0]
+    # Every model-backend record names the decoding loop that made it; one from another loop is scored again.
+    record = json.loads(metrics.read_text())
+    assert record["arm"]["decoder"] == DECODER
+    metrics.write_text(json.dumps({**record, "arm": {**record["arm"], "decoder": "old-loop"}, "exact_match": -3.0}))
+    rescored, _ = run_comparison(cfg, log=lambda _: None)
+    assert rescored["exact_match"].iloc[0] == table["exact_match"].iloc[0] >= 0
     # Grounded and plain side by side: the plain arm is reused, the grounded one has its own records and row.
     both, _ = run_comparison(
         CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [False, True]}), log=lambda _: None
@@ -46,25 +46,27 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     grounded = json.loads((metrics.parent.parent.parent / (metrics.parent.parent.name + "-grounded") / "dev" /
                            "metrics.json").read_text())  # fmt: skip
     assert grounded["arm"]["ground"] is True and grounded["predictor"].endswith(":grounded")
-    assert grounded["arm"]["finish"] == FINISH_VERSION
-    # A grounded record made under other finishing checks is stale: scored again, not reused.
+    assert grounded["arm"]["rules"] == grounded["rules"] == rules_signature(DEFAULT_RULES)
+    assert "finish" not in grounded["arm"] and "rechecked" not in both
+    # A record from before the rules had names, "finish": 4, is one of the default rules at version 1: reused while
+    # no default rule has been bumped since.
     path = metrics.parent.parent.parent / (metrics.parent.parent.name + "-grounded") / "dev" / "metrics.json"
-    path.write_text(json.dumps({**grounded, "arm": {**grounded["arm"], "finish": FINISH_VERSION - 1},
-                                "exact_match": -1.0}))  # fmt: skip
+    legacy = {k: v for k, v in grounded["arm"].items() if k != "rules"}
+    path.write_text(json.dumps({**grounded, "arm": {**legacy, "finish": 4}, "exact_match": -2.0}))
+    kept, _ = run_comparison(
+        CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [False, True]}), log=lambda _: None
+    )
+    assert (kept["exact_match"].iloc[1] == -2.0) == (LEGACY_FINISH[4] == rules_signature(DEFAULT_RULES))
+    # A grounded record made under other rules (an older finishing version) is stale: scored again, not reused.
+    path.write_text(json.dumps({**grounded, "arm": {**legacy, "finish": 3}, "exact_match": -1.0}))
     again, _ = run_comparison(
         CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [False, True]}), log=lambda _: None
     )
     assert again["exact_match"].iloc[1] == both["exact_match"].iloc[1] >= 0
-    assert json.loads(path.read_text())["arm"]["finish"] == FINISH_VERSION
-    # Rechecked next to grounded: the grounded arm is reused, the rechecked one has its own records and row.
-    rechecked, _ = run_comparison(
-        CompareConfig(**{**cfg.__dict__, "models": [tiny], "ground": [True], "recheck": [False, True]}),
-        log=lambda _: None,
-    )
-    assert list(rechecked["rechecked"]) == [False, True] and rechecked["metrics"].iloc[0] == str(path)
-    record = json.loads((path.parent.parent.parent / (path.parent.parent.name + "-rechecked") / "dev" /
-                         "metrics.json").read_text())  # fmt: skip
-    assert record["arm"]["recheck"] is True and record["predictor"].endswith(":grounded:rechecked")
+    assert json.loads(path.read_text())["arm"]["rules"] == rules_signature(DEFAULT_RULES)
+    # The recheck setting left compare: a config that still names it is refused.
+    with pytest.raises(TypeError, match="recheck"):
+        CompareConfig(**{**cfg.__dict__, "recheck": [False, True]})
 
 
 def test_run_slug_is_path_safe():
@@ -74,12 +76,14 @@ def test_run_slug_is_path_safe():
 def test_benchmark_reports_medians_and_ratios(tiny, tmp_path):
     cfg = BenchConfig(models=[tiny], constrained=[True, False], prompt="zero-shot", n_queries=2, warmup=1, repeats=2,
                       n_threads=1, queries_file=str(ROOT / "data" / "synthetic" / "test.jsonl"),
-                      results_dir=str(tmp_path), run="tiny", drafts=["none", "ngram"])  # fmt: skip
+                      results_dir=str(tmp_path), run="tiny", ground=[False, True])  # fmt: skip
     table = run_benchmark(cfg)
-    assert len(table) == 4 and (table["p50_ms"] > 0).all() and (table["p95_ms"] >= table["p50_ms"]).all()
-    assert list(table["arm"]) == [f"{tiny}:constrained", f"{tiny}:constrained:ngram", f"{tiny}:free",
-                                  f"{tiny}:free:ngram"]  # fmt: skip
-    assert (table["tokens_per_pass"] > 0.9).all()  # a random model's guesses mostly fail: about one per pass
+    assert len(table) == 3 and (table["p50_ms"] > 0).all() and (table["p95_ms"] >= table["p50_ms"]).all()
+    assert list(table["arm"]) == [f"{tiny}:constrained", f"{tiny}:constrained:grounded", f"{tiny}:free"]
+    # Forced tokens ride along with the sampled ones: more than one answer token per forward pass when constrained.
+    assert (table["tokens_per_pass"].iloc[:2] > 1.0).all() and table["tokens_per_pass"].iloc[2] == pytest.approx(
+        1.0, abs=0.05
+    )
     ratio = [c for c in table.columns if c.startswith("p50_vs_")][0]
     assert table[ratio].iloc[0] == pytest.approx(1.0)
     record = json.loads((tmp_path / "bench" / "tiny" / "bench.json").read_text())

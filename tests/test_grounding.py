@@ -2,13 +2,11 @@
 
 import dataclasses
 
-import numpy as np
 import pytest
 from conftest import SPEC_EXAMPLES, tiny_gguf_and_train
 
 from microllm.backends import llamacpp
 from microllm.backends.decoding import scan
-from microllm.backends.grammar_check import GroundedGrammar
 from microllm.backends.grounding import Grounding, as_bytes, masked_addresses, occurs, sources, value_ok
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.data.generate import all_templates, split_rows
@@ -117,28 +115,14 @@ def predictor(files):
                                 train_file=files["train"], ground="true")  # fmt: skip
 
 
-def test_grounded_grammar_takes_the_best_token_the_request_allows(predictor):
-    llm = predictor.llm
-
-    def tok(text: str) -> list[int]:
-        return llm.tokenize(text.encode(), add_bos=False, special=False)
-
-    g = GroundedGrammar(llm, predictor.grammar, "Remove user jane")
-    for t in tok('{"action": "user_remove", "username": "'):
-        g.accept(t)
-    scores = np.zeros(llm.n_vocab(), dtype=np.float32)
-    scores[tok("b")[0]], scores[tok("j")[0]] = 9.0, 5.0  # the model prefers a name the request does not hold
-    assert int(np.argmax(g(None, scores))) == tok("j")[0] and g.redirects == 1
-    for t in tok("jane"):
-        g.accept(t)
-    scores[tok('"}')[0]] = 20.0
-    assert g(None, scores) is scores and g.redirects == 1  # the model's own choice fits: logits untouched
-    stuck = GroundedGrammar(llm, predictor.grammar, "Add an A record for h.lan")
-    for t in tok('{"action": "dns_add", "name": "h.lan", "record_type": "A", "value": "'):
-        stuck.accept(t)
-    out = stuck(None, scores)  # no IPv4 address to copy: grounding gives way to the grammar, and says so
-    assert stuck.relaxed == 1 and np.isfinite(out).sum() > 1
-    g.close(), stuck.close()
+def test_grounded_decoding_keeps_to_the_checker_of_the_same_rules(predictor):
+    """The grammar's candidate lists (microllm.decode.constraints) allow what the token-level checker allows: every
+    grounded answer of even a random model passes the checker."""
+    for query in ["Remove user jane", "Add group devs", "Create user john with password abc123",
+                  "Add an A record web.lan -> 10.1.2.3"]:  # fmt: skip
+        raw = predictor.predict(query).raw
+        g = Grounding(query)
+        assert g.allows(as_bytes(raw)), (query, raw)
 
 
 def test_grounded_predictor_runs_and_reports(predictor, files):
@@ -147,5 +131,5 @@ def test_grounded_predictor_runs_and_reports(predictor, files):
                           constrained="false", ground="true")  # fmt: skip
     assert predictor.name.endswith(":grounded")
     p = predictor.predict("Create user john with password abc123")
-    assert p.error is None or p.error.kind != "not_json", p.raw  # the random model still writes the schema
-    assert set(predictor.last_usage["grounding"]) == {"redirects", "relaxed"}
+    assert p.error is None or not p.error.startswith("not_json"), p.raw  # the random model still writes the schema
+    assert predictor.last_usage["stage_ms"]["grammar"] > 0  # the grounded grammar is built for each request

@@ -3,8 +3,8 @@ slot's mention) turns the answer into the clarify the spec asks for; values with
 
 import pytest
 
-from microllm.backends.finish import finish_grounded
-from microllm.backends.not_given import borrowed, clarify_not_given, invented, mentions
+from microllm.rules import DEFAULT_RULES, apply_rules
+from microllm.rules.not_given import borrowed, clarify_not_given, invented, mentions
 
 
 def test_mentions_are_whole_pieces_and_case_follows_the_slot():
@@ -29,7 +29,7 @@ def test_mentions_are_whole_pieces_and_case_follows_the_slot():
 ])  # fmt: skip
 def test_a_value_without_a_mention_of_its_own_gives_clarify(request_, intent, missing):
     assert clarify_not_given(intent, request_) == {"action": "clarify", "intent": intent["action"], "missing": missing}
-    assert finish_grounded(intent, request_)["action"] == "clarify"
+    assert apply_rules(intent, request_, DEFAULT_RULES)["action"] == "clarify"
 
 
 @pytest.mark.parametrize(("request_", "intent"), [

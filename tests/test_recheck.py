@@ -1,4 +1,5 @@
-"""Rechecked decoding (backends.recheck): repeated multi steps, the forced second decode of a clarify answer."""
+"""Rechecked decoding, research code (microllm_research.recheck): repeated multi steps, the forced second decode of a
+clarify answer, around a grounded llama.cpp predictor."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from conftest import tiny_gguf_and_train
 
 from microllm.backends import llamacpp
 from microllm.backends.llamacpp import LlamaCppPredictor
-from microllm.backends.recheck import drop_repeated_steps, recheck_target, rechecked
 from microllm.json_schema import action_json_schema
 from microllm.predictors.base import Prediction
 from microllm.schema import OPERATIONS, canonical_json, parse_intent
+from microllm_research.recheck import RecheckedPredictor, drop_repeated_steps, recheck_target, rechecked
 
 MX = {"action": "dns_add", "name": "dc2.lan", "record_type": "MX", "value": "smtp.lan"}
 GROUP = {"action": "group_add", "group": "ops"}
@@ -96,16 +97,21 @@ def predictor(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(llamacpp, "_load", lambda p, cfg, adapter=None: load(p, dataclasses.replace(cfg, n_threads=1),
                                                                         adapter))  # fmt: skip
-        with pytest.raises(ValueError, match="recheck=true needs ground=true"):
-            LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="2", train_file=files["train"],
-                              recheck="true")  # fmt: skip
-        yield LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="2", max_tokens="60",
-                                train_file=files["train"], ground="true", recheck="true")  # fmt: skip
+        plain = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="2", train_file=files["train"])
+        with pytest.raises(ValueError, match="needs ground=true"):
+            RecheckedPredictor(plain)
+        with pytest.raises(TypeError, match="recheck"):  # no longer a setting of the product's backend
+            LlamaCppPredictor(model=files["model"], train_file=files["train"], ground="true", recheck="true")
+        grounded = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="2", max_tokens="60",
+                                     train_file=files["train"], ground="true")  # fmt: skip
+        yield RecheckedPredictor(grounded)
 
 
 def test_the_forced_decode_writes_the_named_operation(predictor):
     """A random tiny model, forced: its answer is the operation asked for, or the checks' clarify for it."""
-    assert predictor.name.endswith(":grounded:rechecked")
+    assert predictor.name.endswith(":grounded:rechecked") and predictor.rules == predictor.inner.rules
+    repeated = {"action": "multi", "steps": [{"action": "group_add", "group": "devs"}] * 2}
+    assert predictor.finish(repeated, "Add group devs") == {"action": "group_add", "group": "devs"}
     raw, _ = predictor.generate("Remove user jane", grammar=predictor.action_grammar("user_remove"))
     assert parse_intent(raw)["action"] == "user_remove", raw
     got = rechecked(predictor, "Remove user jane", Prediction(CLARIFY, json.dumps(CLARIFY), 0.5, 1.0))

@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 
 import microllm.ab
 from microllm.ab import ABConfig, ab_or_load
-from microllm.backends.finish import FINISH_VERSION
 from microllm.config import save_config
+from microllm.rules import DEFAULT_RULES, LEGACY_FINISH, rules_signature
 from microllm_research import report_ab
 
 DATA = {"test": str(ROOT / "data" / "synthetic" / "test.jsonl"), "val": str(ROOT / "data" / "synthetic" / "val.jsonl")}
@@ -122,17 +122,32 @@ def test_reliability_diagram_of_the_micro_arm(ab_run):
     assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("micro (test): ECE ")
 
 
-def test_a_grounded_run_made_under_other_finishing_checks_is_not_reused(ab_run, tmp_path):
+def test_a_grounded_run_made_under_other_rules_is_not_reused(ab_run, tmp_path):
     results_dir, run, cfg, metrics = ab_run
-    assert metrics["finish"] == FINISH_VERSION
+    assert metrics["rules"] == {}  # the baselines run no intent rules
     arms = {**cfg.arms, "micro": {"predictor": "llamacpp", "kwargs": {"model": "absent.gguf", "ground": True}}}
     grounded = ABConfig(**{**cfg.__dict__, "arms": arms, "results_dir": str(tmp_path)})
     out = tmp_path / "ab" / run
     shutil.copytree(f"{results_dir}/ab/{run}", out)
     save_config(grounded, out / "config.yaml")
-    assert microllm.ab._is_current(grounded, out)
-    (out / "metrics.json").write_text(json.dumps({**metrics, "finish": FINISH_VERSION - 1}))
-    assert not microllm.ab._is_current(grounded, out)
+    recorded = {k: v for k, v in metrics.items() if k != "rules"}
+
+    def current(record: dict, config: ABConfig = grounded) -> bool:
+        (out / "metrics.json").write_text(json.dumps({**recorded, **record}))
+        return microllm.ab._is_current(config, out)
+
+    assert current({"rules": {"micro": rules_signature(DEFAULT_RULES)}})
+    # The grounded arm's rules spelled out are the same arm as the ones grounding implies.
+    pinned = {**arms, "micro": {**arms["micro"], "kwargs": {**arms["micro"]["kwargs"], "rules": "default"}}}
+    assert current({"rules": {"micro": rules_signature(DEFAULT_RULES)}}, ABConfig(**{**grounded.__dict__,
+                                                                                     "arms": pinned}))  # fmt: skip
+    assert current({"finish": 4}) == (rules_signature(DEFAULT_RULES) == LEGACY_FINISH[4])  # older record
+    assert not current({"finish": 3}) and not current({})
+    assert not current({"rules": {"micro": "command_flags@1"}})
+    assert not current({"rules": {"micro": rules_signature(DEFAULT_RULES).replace("@1", "@0", 1)}})
+    fewer = {**arms, "micro": {**arms["micro"], "kwargs": {**arms["micro"]["kwargs"], "rules": "command_flags"}}}
+    assert not current({"rules": {"micro": rules_signature(DEFAULT_RULES)}}, ABConfig(**{**grounded.__dict__,
+                                                                                         "arms": fewer}))  # fmt: skip
     (out / "metrics.json").write_text(json.dumps(metrics))
     assert not microllm.ab._is_current(ABConfig(**{**cfg.__dict__, "results_dir": str(tmp_path)}), out)  # other arms
 

@@ -35,7 +35,7 @@ def results(tmp_path):
         arm_dir = root / "eval" / f"second-{arm}"
         _score(arm_dir / "val" / "metrics.json", gguf.format(arm), "data/synthetic/val.jsonl", val)
         _score(arm_dir / "dev" / "metrics.json", gguf.format(arm), "data/eval/dev.jsonl", dev)
-    # rechecked decoding is off by default: its better val score must not choose the run's arm
+    # rechecked decoding is research only: its better val score must not choose the run's arm
     _score(
         root / "eval" / "second-re" / "val" / "metrics.json",
         gguf.format("re"),

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from microllm.backends.unfilled import COMMANDS, DESCRIPTORS, SLOT_WORDS, clarify_unfilled, one_edit, unfilled
 from microllm.data.generate import split_rows
 from microllm.data.io import read_jsonl
 from microllm.predictors.base import Predictor
+from microllm.rules.unfilled import COMMANDS, DESCRIPTORS, SLOT_WORDS, clarify_unfilled, one_edit, unfilled
 
 ROOT = Path(__file__).resolve().parents[1]
 

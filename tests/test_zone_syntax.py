@@ -1,6 +1,6 @@
 """The number after MX in zone-file syntax is the priority; other answers are left as they are."""
 
-from microllm.backends.zone_syntax import mx_priority
+from microllm.rules.zone_syntax import mx_priority
 
 MX = {"action": "dns_add", "name": "int.example.net", "record_type": "MX", "value": "mx.eu.example.net"}
 

@@ -87,25 +87,28 @@ def decision_chars(text: str) -> list[bool]:
     return mask
 
 
-def confidence(pieces: Sequence[str], logprobs: Sequence[float], decisions: bool = False) -> float:
+def confidence(pieces: Sequence[str], logprobs: Sequence[float | None], decisions: bool = False) -> float:
     """Probability of the least likely *value* token (all tokens when no value token is found); with
     ``decisions``, of the least likely value or go-on/stop token (:func:`decision_chars`).
 
     ``pieces`` are the generated tokens' texts, in order; ``logprobs`` their log-probabilities under the model's
-    own (unconstrained) distribution, so a value the grammar forced but the model doubted still scores low.
+    own (unconstrained) distribution, so a value the grammar narrowed but the model doubted still scores low; None
+    for a token the grammar forced (no decision, no forward pass of its own).
     """
     if not logprobs:
         return 0.0
+    if all(lp is None for lp in logprobs):
+        return 1.0  # every token was forced by the grammar: the model decided nothing
     text = "".join(pieces)
     mask = value_char_mask(text)
     if decisions:
         mask = [a or b for a, b in zip(mask, decision_chars(text), strict=True)]
     picked, pos = [], 0
     for piece, lp in zip(pieces, logprobs, strict=True):
-        if any(mask[pos : pos + len(piece)]):
+        if lp is not None and any(mask[pos : pos + len(piece)]):
             picked.append(lp)
         pos += len(piece)
-    return math.exp(min(picked or logprobs))
+    return math.exp(min(picked or [lp for lp in logprobs if lp is not None]))
 
 
 def scan(text: str) -> tuple[list[tuple], tuple | None]:

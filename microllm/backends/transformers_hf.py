@@ -1,5 +1,5 @@
 """transformers backend (CPU fp32, or a CUDA GPU in bf16 where it has it): HF directories or dequantized GGUFs,
-xgrammar JSON-Schema constraint, greedy.
+greedy, through the same constrained and grounded decoding loop as llama.cpp (:mod:`microllm.decode`).
 
 Slower than llama.cpp, but it runs any transformers checkpoint (e.g. a fine-tuned one before it is quantized) and
 gives the model's raw logits for every step.
@@ -12,14 +12,15 @@ import os
 import shutil
 from pathlib import Path
 
-from microllm.backends.decoding import confidence, json_object_end, log_softmax_at
 from microllm.backends.llamacpp import FALLBACK_TEMPLATE, _bool
+from microllm.decode import Grammar, decode
+from microllm.decode.runners import TransformersRunner
 from microllm.hardware import cuda_bf16, note_backend, threads, torch_device
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
 from microllm.prompts import build_messages, load_shots, prompt_for_model
-from microllm.schema import intent_json_schema
+from microllm.rules import resolve_rules, rules_name_suffix
 
 # Turn-end tokens of common chat formats (Gemma, ChatML/Qwen, Llama 3, Phi): generation stops at any of them.
 END_OF_TURN = ("<end_of_turn>", "<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>")
@@ -78,44 +79,30 @@ def _load(resolved, quantization: str | None = None, device: str = "cpu"):
     return model.to(device=device, dtype=dtype).eval(), tokenizer
 
 
-def _pieces(tokenizer, ids: list[int]) -> list[str]:
-    """Each generated token's text as it appears in the decoded output (incremental decoding keeps the spaces
-    that sentencepiece tokens lose when decoded alone)."""
-    pieces, prev = [], ""
-    for i in range(len(ids)):
-        text = tokenizer.decode(ids[: i + 1], skip_special_tokens=True)
-        pieces.append(text[len(os.path.commonprefix([prev, text])) :])
-        prev = text
-    return pieces
-
-
-class _JsonComplete:
-    """StoppingCriteria: stop once the new tokens hold a complete top-level JSON object."""
-
-    def __init__(self, tokenizer, prompt_len: int):
-        self.tokenizer, self.prompt_len = tokenizer, prompt_len
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        done = [json_object_end(self.tokenizer.decode(row[self.prompt_len :], skip_special_tokens=True)) is not None
-                for row in input_ids]  # fmt: skip
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
-
-
 @register("transformers")
 class TransformersPredictor(Predictor):
-    """Greedy decoding with transformers (``device``: auto, cpu or cuda); with ``constrained`` an xgrammar logits
-    processor keeps the output inside the intent JSON Schema. Not thread-safe: one predictor serves one thread at a
-    time."""
+    """Greedy decoding with transformers (``device``: auto, cpu or cuda); with ``constrained`` the intent JSON Schema
+    (grounded with ``ground``) keeps the output in the spec; ``rules`` names the intent rules (:mod:`microllm.rules`)
+    each answer goes through: by default the grounded set when grounded, else none. Not thread-safe: one predictor
+    serves one thread at a time."""
 
     name = "transformers"
 
     def __init__(self, model: str = "gemma-3-270m", prompt: str = "auto", constrained: bool | str = True,
                  n_shots: int | str = 12, max_tokens: int | str = 256, train_file: str = "data/synthetic/train.jsonl",
                  gguf_file: str | None = None, n_threads: int | str | None = None,
-                 quantization: str | None = None, device: str = "auto"):  # fmt: skip
+                 quantization: str | None = None, device: str = "auto", ground: bool | str = False,
+                 confidence: str = "values", rules: str | tuple[str, ...] | None = None):  # fmt: skip
         import torch
+
+        self.ground = _bool(ground)
+        if self.ground and not _bool(constrained):
+            raise ValueError("ground=true needs constrained decoding (grounding is part of the grammar)")
+        if confidence not in ("values", "decisions"):
+            raise ValueError(f"confidence must be 'values' or 'decisions', not {confidence!r}")
+        self.decisions = confidence == "decisions"
+        implied = resolve_rules(None, self.ground)
+        self.rules = resolve_rules(rules, self.ground)  # checked before any weights load
 
         # Process-wide, as torch has it; every available core by default. On cores another job keeps busy, fewer
         # threads can be far faster (the threads spin-wait on each other): n_threads=1 there.
@@ -136,9 +123,12 @@ class TransformersPredictor(Predictor):
         note_backend("transformers", {"device": self.device, "threads": torch.get_num_threads(), "dtype": dtype})
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
         self.eos_ids = self._eos_ids()
-        self.grammar = self._compile_grammar() if self.constrained else None
+        self.runner = TransformersRunner(self.model, self.tokenizer, self.eos_ids)
+        self.lltokenizer = self.runner.lltokenizer()
+        self.grammar = Grammar(self.lltokenizer, self.lltokenizer.vocab_size) if self.constrained else None
         label = f"{model}-{quantization}" if quantization else model
         self.name = f"transformers:{label}:{self.prompt_cfg.style}:{'constrained' if self.constrained else 'free'}"
+        self.name += (":grounded" if self.ground else "") + rules_name_suffix(self.rules, implied)
         self.last_usage: dict = {}
 
     def _eos_ids(self) -> list[int]:
@@ -151,15 +141,6 @@ class TransformersPredictor(Predictor):
         added = self.tokenizer.get_added_vocab()
         ids += [added[t] for t in END_OF_TURN if t in added]
         return sorted(set(ids))
-
-    def _compile_grammar(self):
-        import xgrammar
-
-        info = xgrammar.TokenizerInfo.from_huggingface(self.tokenizer, vocab_size=self.model.config.vocab_size,
-                                                       stop_token_ids=self.eos_ids or None)  # fmt: skip
-        # One line with ", " / ": " separators: the canonical form the few-shot examples are written in.
-        return xgrammar.GrammarCompiler(info).compile_json_schema(json.dumps(intent_json_schema()),
-                                                                   any_whitespace=False)  # fmt: skip
 
     def render_prompt(self, text: str) -> str:
         """The query in the model's chat template (the llama.cpp backend's plain format when there is none)."""
@@ -175,40 +156,14 @@ class TransformersPredictor(Predictor):
         return self.tokenizer(self.render_prompt(text), add_special_tokens=False)["input_ids"]
 
     def generate(self, text: str) -> tuple[str, float]:
-        """Greedy decode; stop at EOS, a complete JSON object, or max_tokens."""
-        import torch
-        import xgrammar
-        from transformers import LogitsProcessorList, StoppingCriteriaList
-
+        """Greedy decode (:func:`microllm.decode.decode`); stop at EOS, a complete JSON object, or max_tokens."""
         tokens = self.prompt_tokens(text)
         limit = getattr(self.model.config, "max_position_embeddings", None)
         if limit and len(tokens) + self.max_tokens > limit:
             raise ValueError(f"prompt of {len(tokens)} tokens does not fit the model's {limit} positions")
-        input_ids = torch.tensor([tokens], dtype=torch.long, device=self.model.device)
-        # xgrammar's processor is stateful (its matcher follows one generation): a fresh one per call.
-        processors = LogitsProcessorList([xgrammar.contrib.hf.LogitsProcessor(self.grammar)] if self.grammar else [])
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else (self.eos_ids or [0])[0]
-        stop = StoppingCriteriaList([_JsonComplete(self.tokenizer, len(tokens))])
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids,
-                attention_mask=torch.ones_like(input_ids),
-                do_sample=False,
-                max_new_tokens=self.max_tokens,
-                logits_processor=processors,
-                stopping_criteria=stop,
-                eos_token_id=self.eos_ids or None,
-                pad_token_id=pad,
-                output_logits=True,
-                return_dict_in_generate=True,
-            )
-        new = out.sequences[0, len(tokens) :].tolist()
-        # out.logits are the model's raw logits (before the grammar mask): its own belief in each chosen token.
-        logprobs = [log_softmax_at(step[0].float().cpu().numpy(), tok)
-                    for step, tok in zip(out.logits, new, strict=False)]  # fmt: skip
-        keep = [i for i, tok in enumerate(new) if tok not in self.eos_ids]
-        ids = [new[i] for i in keep]
-        raw = self.tokenizer.decode(ids, skip_special_tokens=True)
-        end = json_object_end(raw)
-        self.last_usage = {"prompt_tokens": len(tokens), "completion_tokens": len(new)}
-        return (raw[:end] if end else raw), confidence(_pieces(self.tokenizer, ids), [logprobs[i] for i in keep])
+        # llguidance's byte view of each token: a SentencePiece token decoded alone would lose its leading space.
+        result = decode(self.runner, self.grammar, tokens, text, ground=self.ground,
+                        detokenize=self.lltokenizer.decode_bytes, is_end=self.runner.is_end,
+                        max_tokens=self.max_tokens, decisions=self.decisions)  # fmt: skip
+        self.last_usage = {**result.usage, "reused_prefix": self.runner.reused}
+        return result.text, result.confidence

@@ -5,7 +5,7 @@ can have moved. Checked, in this order (the first failure is the reason recorded
 about the task instead of a request); ``multiline``; ``length`` (under half or over two and a half times the
 source); ``unchanged`` (the same words once case and punctuation are ignored); ``lost_value`` (a value the spec
 copies from the request, by the grounded decoder's field lists, no longer occurs in it, or only inside another
-value's mention: "Create /srv/shares/software share" names no share, ``microllm.backends.not_given``); ``number``
+value's mention: "Create /srv/shares/software share" names no share, ``microllm.rules.not_given``); ``number``
 (a token with a digit, such as an IP, port or ticket number, was dropped or added: ``ttl`` and ``days`` are read
 from them too);
 ``keyword`` (a word that spells one of the gold's other values, such as MX, AAAA or tcp, was dropped: record types
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from microllm.backends.grounding import CASE_FREE, CASE_KEPT, NUMBERS, sources
-from microllm.backends.not_given import not_given
+from microllm.rules.not_given import not_given
 from microllm.baselines.rules import route
 
 _DIGITS = re.compile(r"[\w.:/@-]*\d[\w.:/@-]*")

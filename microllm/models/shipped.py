@@ -1,9 +1,9 @@
 """The shipped micro model: the fine-tuned, quantized GGUF the recipe builds, used whenever no model is named.
 
 The recipe folder (``recipes/qwen-coder-0.5b-lora/``) says which file it ships and how to decode it
-(``decode.yaml``: predictor, GGUF path, prompt format, constrained and grounded decoding). There is deliberately no
-fallback to an untuned base model: a missing file stops the caller with one line saying how to build it, since an
-untuned model answers plausibly and wrongly.
+(``decode.yaml``: predictor, GGUF path, prompt format, constrained and grounded decoding, the intent rules). There is
+deliberately no fallback to an untuned base model: a missing file stops the caller with one line saying how to build
+it, since an untuned model answers plausibly and wrongly.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ class ModelNotBuilt(FileNotFoundError):
 
 def shipped_decoding() -> dict:
     """The recipe's decoding settings: ``{"predictor": ..., "kwargs": {...}}`` from ``decode.yaml``, with the model
-    path made absolute (relative paths in the recipe are relative to the repository root, where ``make`` builds)."""
+    path made absolute (relative paths in the recipe are relative to the repository root, where ``make`` builds).
+
+    Every other kwarg passes through as written, ``rules`` (the intent rules the recipe pins) included."""
     spec = yaml.safe_load(DECODE_FILE.read_text(encoding="utf-8"))
     kwargs = dict(spec.get("kwargs") or {})
     model = Path(kwargs["model"])

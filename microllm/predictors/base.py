@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
+from microllm.rules import apply_rules
 from microllm.schema import IntentError, parse_intent, validate_intent
 
 
@@ -34,9 +35,13 @@ class Prediction:
 
 
 class Predictor(ABC):
-    """Subclasses implement :meth:`generate` (raw text + confidence); parsing and timing are shared."""
+    """Subclasses implement :meth:`generate` (raw text + confidence); parsing, the intent rules and timing are
+    shared."""
 
     name: str = "predictor"
+    # Intent rules (microllm.rules) applied to every parsed answer, whatever the backend; a model backend sets them
+    # from its ``rules`` option, a baseline keeps none.
+    rules: tuple[str, ...] = ()
 
     @abstractmethod
     def generate(self, text: str) -> tuple[str, float | None]:
@@ -49,12 +54,16 @@ class Predictor(ABC):
             raw, confidence = self.generate(text)
         except Exception as e:  # a backend failure is one bad row, not a crashed batch
             return Prediction(None, "", None, _ms(start), f"{type(e).__name__}: {e}")
+        parsed = time.perf_counter()
         intent, error = read_answer(raw, text, self.finish)
+        usage = getattr(self, "last_usage", None)
+        if isinstance(usage, dict) and isinstance(usage.get("stage_ms"), dict):
+            usage["stage_ms"]["rules"] = _ms(parsed)  # parsing, validation and the intent rules
         return Prediction(intent, raw, confidence, _ms(start), error)
 
     def finish(self, intent: dict, text: str) -> dict:
-        """A last, rule-based step on a parsed intent (e.g. backends.unfilled); by default none."""
-        return intent
+        """The last, rule-based step on a parsed intent: the intent rules :attr:`rules` names (none by default)."""
+        return apply_rules(intent, text, self.rules) if self.rules else intent
 
     def predict_batch(self, texts: Iterable[str]) -> list[Prediction]:
         """Predict each text in order (backends may override with real batching)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from microllm.rules import RULES, resolve_rules
+
 MODEL_BACKENDS = ("llamacpp", "transformers", "ollama")
 LOCAL_BACKENDS = ("llamacpp", "transformers")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -19,7 +21,7 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True)
 class Option:
-    """One predictor option: its type (``bool``, ``int``, ``float``, ``str``, ``path`` or ``choice``), the
+    """One predictor option: its type (``bool``, ``int``, ``float``, ``str``, ``path``, ``choice`` or ``rules``), the
     predictors that take it, and what it does."""
 
     name: str
@@ -51,6 +53,11 @@ class Option:
             if self.minimum is not None and value < self.minimum:
                 raise OptionError(f"-o {self.name}: must be at least {self.minimum:g}, got {text}")
             return value
+        if self.type == "rules" and text:  # "none" is a value here (no rules), not "let the predictor decide"
+            try:
+                return resolve_rules(text)
+            except ValueError as e:
+                raise OptionError(f"-o {self.name}: {e}") from None
         if self.type == "choice" and text not in self.choices:
             raise OptionError(f"-o {self.name}: expected one of {', '.join(self.choices)}, got {text!r}")
         if not text:
@@ -62,7 +69,8 @@ class Option:
         """What the value looks like, for help tables."""
         if self.type == "choice":
             return "|".join(self.choices)
-        return {"bool": "true|false", "int": "N", "float": "X", "path": "PATH", "str": "TEXT"}[self.type]
+        return {"bool": "true|false", "int": "N", "float": "X", "path": "PATH", "str": "TEXT",
+                "rules": "default|none|NAME,..."}[self.type]  # fmt: skip
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -78,14 +86,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("n_ctx", "int", ("llamacpp",), "context window in tokens", minimum=64),
     Option("n_gpu_layers", "int", ("llamacpp",), "layers offloaded to a GPU, -1 all (default: all when llama.cpp "
            "has a GPU backend, else 0)", minimum=-1, allow_none=True),
-    Option("ground", "bool", ("llamacpp",), "copy names, hosts and passwords only from the request (needs "
-           "constrained and greedy_check)"),
-    Option("recheck", "bool", ("llamacpp",), "decode a clarify answer again as the operation it names (needs ground)"),
-    Option("greedy_check", "bool", ("llamacpp",), "test the greedy token against the grammar before masking"),
-    Option("draft", "choice", ("llamacpp",), "speculative decoding with n-gram guesses", choices=("none", "ngram")),
-    Option("draft_tokens", "int", ("llamacpp",), "tokens guessed per speculative step", minimum=1),
-    Option("confidence", "choice", ("llamacpp",), "confidence from the value tokens, or from them and the go-on/stop "
-           "decisions", choices=("values", "decisions")),
+    Option("ground", "bool", ("llamacpp", "transformers"), "copy names, hosts and passwords only from the request "
+           "(part of the grammar: needs constrained)"),
+    Option("confidence", "choice", ("llamacpp", "transformers"), "confidence from the value tokens, or from them and "
+           "the go-on/stop decisions", choices=("values", "decisions")),
+    Option("rules", "rules", MODEL_BACKENDS, "intent rules applied to each parsed answer, in their fixed order: "
+           f"default (all), none, or names among {', '.join(RULES)} (unset: default when grounded, else none)"),
     Option("device", "choice", ("transformers",), "auto (a CUDA GPU when there is one), cpu or cuda",
            choices=("auto", "cpu", "cuda")),
     Option("gguf_file", "path", ("transformers",), "one GGUF inside the --model directory"),

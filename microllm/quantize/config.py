@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microllm.quantize.imatrix import IMATRIX_FORMATS, TENSOR_TYPES
 from microllm.quantize.quant import FORMATS
 
 
@@ -37,6 +38,15 @@ class QuantizeConfig:
     trim_top_k: int = 16000
     trim_corpus: list[str] = field(default_factory=lambda: ["data/synthetic/train.jsonl"])
     trim_check: str = "data/synthetic/val.jsonl"
+    # 4-bit formats made by llama.cpp's own tools with an importance matrix computed on training conversations
+    # (microllm.quantize.imatrix): row "<format>-IMAT", file <run>-<format>-IMAT.gguf. output_type / embedding_type
+    # set the output head's and token embedding's tensor types (None: llama-quantize's choice for the format).
+    imatrix_formats: list[str] = field(default_factory=list)
+    imatrix_train_file: str = "data/synthetic-v3/train.jsonl"
+    imatrix_rows: int = 320
+    imatrix_seed: int = 0
+    imatrix_output_type: str | None = None
+    imatrix_embedding_type: str | None = None
     n_threads: int | None = None  # quantizer threads; None = min(2, cores)
     out_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/quantized/<run>
     results_dir: str | None = None  # None = results/quantize/<run>
@@ -44,11 +54,19 @@ class QuantizeConfig:
     def __post_init__(self):
         self.formats = [f.upper() for f in self.formats]
         self.trim_formats = [f.upper() for f in self.trim_formats]
+        self.imatrix_formats = [f.upper() for f in self.imatrix_formats]
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown formats {unknown}; supported: {sorted(FORMATS)}")
-        if not set(self.trim_formats) <= {*self.formats, self.outtype.upper()}:
-            raise ValueError(f"trim_formats {self.trim_formats} must be among the formats made: {self.formats}")
+        unknown = [f for f in self.imatrix_formats if f not in IMATRIX_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown imatrix_formats {unknown}; supported: {list(IMATRIX_FORMATS)}")
+        for name in ("imatrix_output_type", "imatrix_embedding_type"):
+            if getattr(self, name) is not None and getattr(self, name) not in TENSOR_TYPES:
+                raise ValueError(f"{name} must be one of {TENSOR_TYPES}, got {getattr(self, name)!r}")
+        made = {*self.formats, self.outtype.upper(), *(f"{f}-IMAT" for f in self.imatrix_formats)}
+        if not set(self.trim_formats) <= made:
+            raise ValueError(f"trim_formats {self.trim_formats} must be among the formats made: {sorted(made)}")
         if self.outtype not in ("f16", "f32", "bf16"):
             raise ValueError(f"outtype must be f16, f32 or bf16, got {self.outtype!r}")
         if self.run is None:

@@ -10,7 +10,7 @@ from microllm.models.modelfile import render_modelfile
 from microllm.models.resolve import resolve_model, split_spec
 from microllm.prompts import trained_prompt
 from microllm.quantize.card import card_sources, render_model_card
-from microllm.quantize.quant import FORMATS, describe, gguf_file_type
+from microllm.quantize.quant import FORMATS, describe, gguf_file_type, native_output_silenced
 
 # Substrings of a chat template that identify its family (order matters: phi3's template also has <|assistant|>).
 _MARKERS = [("Request:", "plain"), ("<|im_start|>", "chatml"), ("<start_of_turn>", "gemma"),
@@ -24,14 +24,15 @@ def detect_format(chat_template: str | None) -> str | None:
 
 def gguf_facts(path: str | Path) -> dict:
     """Chat template, EOS text and name stored in a GGUF (read through llama.cpp, vocabulary only: fast)."""
-    from llama_cpp import Llama
-    from llama_cpp._utils import suppress_stdout_stderr
+    import llama_cpp
 
-    with suppress_stdout_stderr():
-        llm = Llama(model_path=str(path), vocab_only=True, verbose=False)
+    from microllm.backends.llamacpp import token_text
+
+    with native_output_silenced():
+        llm = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
     try:
         eos, meta = llm.token_eos(), llm.metadata
-        eos_text = llm._model.token_get_text(eos) if eos >= 0 else None  # noqa: SLF001 - no public token-to-text
+        eos_text = token_text(llama_cpp.llama_model_get_vocab(llm.model), eos) if eos >= 0 else None
     finally:
         llm.close()  # now, not at interpreter exit (llama_cpp's finalizers fail once its globals are gone)
     return {

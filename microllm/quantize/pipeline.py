@@ -79,6 +79,33 @@ def adapter_row(cfg: QuantizeConfig, model_dir: Path, out_dir: Path) -> dict | N
             "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
 
 
+def imatrix_rows(cfg: QuantizeConfig, model_dir: Path, base: Path, out_dir: Path) -> list[dict]:
+    """The importance matrix of ``base`` on the recipe's training conversations, and each of ``cfg.imatrix_formats``
+    quantized with it (llama.cpp's tools, built once: microllm.quantize.imatrix)."""
+    from microllm.quantize.imatrix import calibration_text, compute_imatrix, ensure_tools, quantize_imatrix
+
+    start = time.perf_counter()
+    bin_dir = ensure_tools()
+    text, calib = calibration_text(cfg.imatrix_train_file, model_dir, cfg.imatrix_rows, cfg.imatrix_seed)
+    calib_file = out_dir / f"{cfg.run}-imatrix-calibration.txt"
+    calib_file.write_text(text, encoding="utf-8")
+    threads = cfg.n_threads or 2
+    matrix = compute_imatrix(base, calib_file, out_dir / f"{cfg.run}-imatrix.gguf", threads, bin_dir=bin_dir)
+    calib = {**calib, "imatrix": str(matrix), "imatrix_sha256": file_sha256(matrix),
+             "seconds": round(time.perf_counter() - start, 2)}  # fmt: skip
+    rows = []
+    for qtype in cfg.imatrix_formats:
+        start = time.perf_counter()
+        path = quantize_imatrix(base, out_dir / f"{cfg.run}-{qtype}-IMAT.gguf", qtype, matrix, threads,
+                                cfg.imatrix_output_type, cfg.imatrix_embedding_type, bin_dir=bin_dir)  # fmt: skip
+        copy_prompt(model_dir, path)
+        write_sha256(path)
+        rows.append({"format": f"{qtype}-IMAT", "model": str(path), **describe(path), "calibration": calib,
+                     "output_type": cfg.imatrix_output_type, "embedding_type": cfg.imatrix_embedding_type,
+                     "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
+    return rows
+
+
 def quantize_model(cfg: QuantizeConfig) -> dict:
     """Convert ``cfg.model`` to ``<out_dir>/<run>-<outtype>.gguf``, quantize it to each format, optionally save NF4;
     write config.yaml and metrics.json (sizes, sha256, seconds) to ``cfg.results_dir``. Returns the metrics."""
@@ -102,6 +129,8 @@ def quantize_model(cfg: QuantizeConfig) -> dict:
         path = quantize_gguf(base, out_dir / f"{cfg.run}-{qtype}.gguf", qtype, cfg.n_threads, source_model=model_dir)
         rows.append({"format": qtype, "model": str(path), **describe(path),
                      "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
+    if cfg.imatrix_formats:
+        rows += imatrix_rows(cfg, model_dir, base, out_dir)
     for row in [r for r in rows if r["format"] in cfg.trim_formats]:
         from microllm.quantize.trim_vocab import trim_model
 

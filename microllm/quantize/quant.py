@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -28,6 +29,23 @@ EMBED_MIXES = {
     "Q4_0_EMB_Q5_1": ("Q4_0", "GGML_TYPE_Q5_1"),
 }
 FORMATS = (*QTYPES, *EMBED_MIXES)
+
+
+@contextlib.contextmanager
+def native_output_silenced():
+    """Silence what native code writes to the process's stdout and stderr (llama.cpp's loader logs there even when
+    asked not to), restoring both afterwards."""
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        yield
+    finally:
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
 
 
 def prompt_record_path(model_path: str | Path) -> Path | None:
@@ -82,7 +100,6 @@ def quantize_gguf(src_f16: str | Path, out_path: str | Path, qtype: str, n_threa
     ``.sha256`` sidecar written.
     """
     import llama_cpp
-    from llama_cpp._utils import suppress_stdout_stderr
 
     src, out, qtype = Path(src_f16), Path(out_path), qtype.upper()
     if qtype not in FORMATS:
@@ -98,7 +115,7 @@ def quantize_gguf(src_f16: str | Path, out_path: str | Path, qtype: str, n_threa
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     # llama.cpp logs a line per tensor on stderr; quiet unless asked (a failure still raises below).
-    with suppress_stdout_stderr(disable=verbose):
+    with contextlib.nullcontext() if verbose else native_output_silenced():
         rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), ctypes.byref(params))
     if rc != 0 or not tmp.is_file():
         tmp.unlink(missing_ok=True)

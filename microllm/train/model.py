@@ -72,15 +72,10 @@ def compact_lm_head(enabled: bool = True):
     position, so the prompt positions dominate a step. The compact path is plain torch (masking, then the same
     chunked kernel on fewer rows), and the kernel picks its own CPU code: only this decision is switched.
     """
-    import trl.trainer.utils as trl_utils
+    from microllm.compat import trl_compact_head
 
-    original = trl_utils._use_triton  # trl 1.16: read only where the fused head decides whether to compact
-    if enabled:
-        trl_utils._use_triton = lambda device: True
-    try:
+    with trl_compact_head(enabled):
         yield
-    finally:
-        trl_utils._use_triton = original
 
 
 def _save_plain(model, tokenizer, out: Path, prompt: dict) -> Path:

@@ -13,9 +13,9 @@ from microllm.provenance import cpu_isa
 
 def native_bf16() -> bool:
     """True when torch runs bf16 matrix products through oneDNN on this CPU (AVX-512 or AMX), not a reference loop."""
-    import torch
+    from microllm.compat import torch_native_bf16
 
-    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return torch_native_bf16()
 
 
 class SlowBF16Warning(UserWarning):

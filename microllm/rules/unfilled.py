@@ -71,7 +71,10 @@ def unfilled(intent: dict) -> list[str]:
     return sorted(k for k in required_fields(action) if isinstance(intent.get(k), str) and fills_nothing(k, intent[k]))
 
 
-def clarify_unfilled(intent: dict | None) -> dict | None:
-    """``intent``, or the ``clarify`` for it when a required value fills nothing."""
+def clarify_unfilled(intent: dict | None, request: str = "") -> dict | None:
+    """``intent``, or the ``clarify`` for it when a required value fills nothing.
+
+    ``request`` is not read (a slot's own name fills nothing wherever it was copied from); it is taken so the
+    function is an intent rule."""
     missing = unfilled(intent) if intent else []
     return {"action": "clarify", "intent": intent["action"], "missing": missing} if missing else intent

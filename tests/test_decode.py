@@ -1,0 +1,153 @@
+"""The decoding loop every model backend shares (microllm.decode): grounding as constraint data, forced tokens in one
+batch, on a tiny GGUF (llama.cpp) and a tiny transformers model."""
+
+import dataclasses
+import json
+import os
+
+import pytest
+
+from microllm.backends import llamacpp
+from microllm.backends.llamacpp import LlamaCppPredictor
+from microllm.decode import Grammar, decode, grounded_schema
+from microllm.decode.constraints import Candidates, ipv6_addresses, numbers, spans
+from microllm.decode.runners import LlamaCppRunner, common_prefix
+from microllm.testing import is_schema_prefix, save_tiny_model
+from tests.conftest import tiny_gguf_and_train
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROWS = [("Remove user jane", {"action": "user_remove", "username": "jane"}, "users"),
+        ("Add group devs", {"action": "group_add", "group": "devs"}, "users"),
+        ("Add DNS record api.local to 10.0.0.5", {"action": "dns_add", "name": "api.local", "record_type": "A",
+                                                  "value": "10.0.0.5"}, "dns")]  # fmt: skip
+QUERIES = ["Remove user jane", "Create user john with password abc123", "Add an A record web.lan -> 10.1.2.3",
+           "Open port 8443/tcp from 10.0.0.0/8", "Give maria.k write access to the share Board"]  # fmt: skip
+
+
+def _defs(schema: dict, name: str) -> list[dict]:
+    node = schema["$defs"][name]
+    return node.get("oneOf") or node.get("anyOf") or [node]
+
+
+def _enum(schema: dict, node: dict) -> list:
+    if "$ref" in node:
+        return schema["$defs"][node["$ref"].rsplit("/", 1)[1]]["enum"]
+    return node["enum"]
+
+
+def test_spans_start_and_end_at_word_boundaries():
+    got = spans("Remove user jane.doe, now")
+    assert "jane.doe" in got and "user jane.doe" in got and "now" in got
+    # "jane" is no whole name in "jane.doe" (grounding's word boundaries), nor are pieces or padded spans values.
+    assert "jane" not in got and "ane" not in got and "jane.do" not in got and " now" not in got
+    assert numbers("port 8443 and 22, not 1.5") == [8443, 22, 1, 5]
+    assert "2001:db8::1" in ipv6_addresses("AAAA v6.lan 2001:0db8:0000::0001")
+
+
+def test_grounded_schema_narrows_copied_fields_to_the_request():
+    request = "Add an A record web.lan -> 10.1.2.3 and open port 8443"
+    schema = grounded_schema(request)
+    user_add = _defs(schema, "UserAdd")[0]["properties"]
+    assert set(_enum(schema, user_add["username"])) == set(spans(request))  # case kept: as written
+    records = {v["properties"]["record_type"].get("const"): v for v in _defs(schema, "DnsAdd")}
+    assert _enum(schema, records["A"]["properties"]["value"]) == ["10.1.2.3"]  # an A record: the IPv4 address only
+    assert "enum" not in records["AAAA"]["properties"]["value"]  # no IPv6 in the request: the plain schema stays
+    fw = _defs(schema, "FwAllow")[0]["properties"]
+    assert fw["port"]["enum"] == [10, 1, 2, 3, 8443] or set(fw["port"]["enum"]) == {10, 1, 2, 3, 8443}
+    # Each candidate list is written once and referenced: the grammar grows with the request, not with the schema.
+    assert sum(k.startswith("Grounded") for k in schema["$defs"]) <= 8
+
+
+def test_a_field_the_request_cannot_fill_keeps_its_plain_schema():
+    schema = grounded_schema("Open the firewall")
+    cands = Candidates("Open the firewall")
+    assert cands.for_field("gateway") is None and cands.for_field("address") is None
+    assert "enum" not in _defs(schema, "NetSetAddress")[0]["properties"]["address"]
+
+
+def test_common_prefix_leaves_the_last_prompt_token_to_evaluate():
+    assert common_prefix([1, 2, 3], [1, 2, 3]) == 2 and common_prefix([1, 2, 9], [1, 2, 3, 4]) == 2
+    assert common_prefix([], [5]) == 0
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return tiny_gguf_and_train(tmp_path_factory.mktemp("decode_gguf"), ROWS)
+
+
+@pytest.fixture(scope="module")
+def grounded(files):
+    load = llamacpp._load
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(llamacpp, "_load", lambda p, cfg, adapter=None: load(p, dataclasses.replace(cfg, n_threads=1),
+                                                                        adapter))  # fmt: skip
+        yield LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="3", max_tokens="60",
+                                train_file=files["train"], ground="true")  # fmt: skip
+
+
+def test_grounded_answers_copy_values_only_from_the_request(grounded):
+    """Even a random model writes only schema-valid JSON whose copied values are pieces of the request."""
+    for query in QUERIES:
+        pred = grounded.predict(query)
+        assert pred.raw.startswith("{") and is_schema_prefix(pred.raw), pred.raw
+        usage = grounded.last_usage
+        assert usage["forward_passes"] <= 1 + usage["sampled_tokens"] + 1  # one pass per decision, not per token
+        assert usage["forced_tokens"] > 0 and set(usage["stage_ms"]) >= {"prompt", "forced", "sampled", "mask",
+                                                                         "grammar", "rules"}  # fmt: skip
+        if pred.ok:
+            for key in ("username", "group", "share", "password", "name"):
+                value = pred.intent.get(key)
+                if isinstance(value, str) and key != "name":
+                    assert value in query, (key, value, query)
+
+
+def test_forced_tokens_in_one_batch_give_the_same_tokens_in_fewer_passes(grounded):
+    runner, tokens = grounded.runner, grounded.prompt_tokens(QUERIES[1])
+    kw = {"ground": True, "detokenize": runner.detokenize, "is_end": runner.is_end, "max_tokens": 60}
+    batched = decode(runner, grounded.grammar, tokens, QUERIES[1], **kw)
+    single = decode(runner, grounded.grammar, tokens, QUERIES[1], batch_forced=False, **kw)
+    assert batched.tokens == single.tokens and batched.text == single.text
+    assert batched.usage["forward_passes"] < single.usage["forward_passes"]
+    assert single.usage["forward_passes"] == 1 + len(single.tokens) - 1 or single.usage["forward_passes"] <= len(
+        single.tokens
+    )
+
+
+def test_free_decoding_needs_no_grammar(files):
+    pred = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="2", constrained="false",
+                             max_tokens="8", train_file=files["train"], n_threads="1")  # fmt: skip
+    assert pred.grammar is None
+    pred.predict("Remove user jane")
+    assert pred.last_usage["completion_tokens"] <= 8 and pred.last_usage["forced_tokens"] == 0
+    with pytest.raises(ValueError, match="ground=true needs constrained"):
+        LlamaCppPredictor(model=files["model"], constrained="false", ground="true", train_file=files["train"])
+
+
+def test_one_operation_only(grounded):
+    runner = grounded.runner
+    out = decode(runner, grounded.grammar, grounded.prompt_tokens("Remove user jane"), "Remove user jane",
+                 ground=True, detokenize=runner.detokenize, is_end=runner.is_end, max_tokens=60,
+                 action=grounded.action_grammar("group_add"))  # fmt: skip
+    assert out.text.startswith('{"action": "group_add"')
+
+
+def test_the_runner_reuses_the_cached_prefix(grounded):
+    assert isinstance(grounded.runner, LlamaCppRunner)
+    grounded.predict("Remove user jane")
+    grounded.predict("Add group devs")
+    assert 0 < grounded.last_usage["reused_prefix"] < grounded.last_usage["prompt_tokens"]
+
+
+def test_transformers_backend_runs_the_same_loop(tmp_path, files):
+    from microllm.backends.transformers_hf import TransformersPredictor
+
+    model = save_tiny_model(tmp_path / "model")
+    pred = TransformersPredictor(model=str(model), prompt="few-shot", n_shots=2, train_file=files["train"],
+                                 max_tokens=40, n_threads=1, ground=True)  # fmt: skip
+    assert pred.name.endswith(":grounded") and isinstance(pred.grammar, Grammar)
+    for query in QUERIES[:3]:
+        p = pred.predict(query)
+        assert p.raw.startswith("{") and is_schema_prefix(p.raw), p.raw
+        assert pred.last_usage["forced_tokens"] > 0
+    json.dumps(pred.last_usage)  # plain data: it goes into records as it is
