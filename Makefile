@@ -19,7 +19,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 RECIPE     := recipes/qwen-coder-0.5b-lora
 RECIPE_RUN := qwen-coder-0.5b-lora
 RECIPE_MODEL := artifacts/finetune/$(RECIPE_RUN)/merged/config.json
-RECIPE_GGUF  := artifacts/quantized/$(RECIPE_RUN)/$(RECIPE_RUN)-Q8_0_EMB_Q5_1-V32000.gguf
+RECIPE_GGUF  := artifacts/quantized/$(RECIPE_RUN)/$(RECIPE_RUN)-IQ4_NL-IMAT-V32000.gguf
 STUDIES := $(notdir $(patsubst %/run.sh,%,$(wildcard research/*/run.sh)))
 
 .PHONY: all setup system-deps weights converter data baselines recipe train quantize evaluate ab bench notebooks \

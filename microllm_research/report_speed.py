@@ -47,7 +47,7 @@ def speed_table(results_dir: str | Path = "results", run: str = "speed") -> pd.D
                          f"speedup_vs_{reference.split(':')[0]}": _round(1 / b[ratio], 2)})  # fmt: skip
             continue
         drafted = arm.endswith(":ngram")
-        model = arm.removesuffix(":ngram").rpartition(":")[0]
+        model = arm.removesuffix(":ngram").removesuffix(":grounded").rpartition(":")[0]
         rows.append({"model": Path(model).stem if model.endswith(".gguf") else model,
                      "vocabulary": "trimmed" if "-V" in Path(model).stem else "full",
                      "decoding": _decoding(b, drafted),

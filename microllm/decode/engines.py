@@ -1,6 +1,7 @@
 """llguidance and xgrammar side by side on the intent schema and one model's vocabulary: how long each takes to build
-its tokenizer view, to compile the plain schema, to compile a per-request grounded schema, and to compute one token
-mask while following gold answers token by token (the choice of engine rests on these numbers).
+its tokenizer view, to compile the plain schema, to compile a per-request grounded schema (whole, and narrowed to the
+answer's operation as the decoder compiles it), and to compute one token mask while following gold answers token by
+token (the choice of engine rests on these numbers).
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ def _ms(seconds: float) -> float:
 
 def _vocab_bytes(llm) -> list[bytes]:
     return [llm.detokenize([i]) for i in range(llm.n_vocab())]
+
+
+def _one_action(schema: dict, action: str) -> dict:
+    """``schema`` narrowed to one operation, as the decoder compiles it once the operation is written."""
+    from microllm.decode.engine import action_def
+
+    if action in ("clarify", "unknown", "multi") or action_def(action) in schema["$defs"]:
+        schema["oneOf"] = [{"$ref": f"#/$defs/{action_def(action)}"}]
+    return schema
 
 
 def compare_engines(model: str | Path, rows: list[dict], xgrammar_grounded: int = 2) -> dict:
@@ -48,9 +58,13 @@ def compare_engines(model: str | Path, rows: list[dict], xgrammar_grounded: int 
     plain = llguidance.LLMatcher.grammar_from_json_schema(json.dumps(plain_schema()), defaults=JSON_OPTIONS)
     llguidance.LLMatcher(tok, plain)
     ll["compile_plain_ms"] = _ms(time.perf_counter() - t)
-    compile_g, masks, ff = [], [], 0
+    compile_g, compile_a, masks, ff = [], [], [], 0
     buf = np.zeros((n_vocab + 31) // 32, dtype=np.int32)
     for row, answer in zip(rows, answers, strict=True):
+        t = time.perf_counter()
+        one = _one_action(grounded_schema(row["input"]), row["output"]["action"])
+        llguidance.LLMatcher(tok, llguidance.LLMatcher.grammar_from_json_schema(json.dumps(one), defaults=JSON_OPTIONS))
+        compile_a.append(time.perf_counter() - t)
         t = time.perf_counter()
         g = llguidance.LLMatcher.grammar_from_json_schema(json.dumps(grounded_schema(row["input"])),
                                                           defaults=JSON_OPTIONS)  # fmt: skip
@@ -64,6 +78,7 @@ def compare_engines(model: str | Path, rows: list[dict], xgrammar_grounded: int 
             if not m.consume_token(token):
                 break
     ll.update(compile_grounded_median_ms=_ms(statistics.median(compile_g)),
+              compile_grounded_action_median_ms=_ms(statistics.median(compile_a)),
               mask_median_ms=_ms(statistics.median(masks)), mask_p95_ms=_ms(float(np.percentile(masks, 95))),
               positions_with_forced_tokens=ff)  # fmt: skip
     out["llguidance"] = {"version": metadata.version("llguidance"), **ll}
@@ -77,12 +92,16 @@ def compare_engines(model: str | Path, rows: list[dict], xgrammar_grounded: int 
     t = time.perf_counter()
     compiled = compiler.compile_json_schema(json.dumps(plain_schema()), any_whitespace=False, separators=(", ", ": "))
     xg["compile_plain_ms"] = _ms(time.perf_counter() - t)
-    grounded = []
+    grounded, grounded_a = [], []
     for row in rows[:xgrammar_grounded]:
         t = time.perf_counter()
         compiler.compile_json_schema(json.dumps(grounded_schema(row["input"])), any_whitespace=False,
                                      separators=(", ", ": "))  # fmt: skip
         grounded.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        one = _one_action(grounded_schema(row["input"]), row["output"]["action"])
+        compiler.compile_json_schema(json.dumps(one), any_whitespace=False, separators=(", ", ": "))
+        grounded_a.append(time.perf_counter() - t)
     bitmask = xgrammar.allocate_token_bitmask(1, n_vocab)
     masks = []
     for answer in answers:
@@ -94,6 +113,7 @@ def compare_engines(model: str | Path, rows: list[dict], xgrammar_grounded: int 
             if not m.accept_token(token):
                 break
     xg.update(compile_grounded_median_ms=_ms(statistics.median(grounded)) if grounded else None,
+              compile_grounded_action_median_ms=_ms(statistics.median(grounded_a)) if grounded_a else None,
               mask_median_ms=_ms(statistics.median(masks)),
               mask_p95_ms=_ms(float(np.percentile(masks, 95))))  # fmt: skip
     out["xgrammar"] = {"version": metadata.version("xgrammar"), **xg}

@@ -47,6 +47,7 @@ class QuantizeConfig:
     imatrix_seed: int = 0
     imatrix_output_type: str | None = None
     imatrix_embedding_type: str | None = None
+    imatrix_tensor_types: dict[str, str] = field(default_factory=dict)  # e.g. {ffn_down: q5_0}: every layer's
     n_threads: int | None = None  # quantizer threads; None = min(2, cores)
     out_dir: str | None = None  # None = $MICROLLM_ARTIFACTS/quantized/<run>
     results_dir: str | None = None  # None = results/quantize/<run>
@@ -61,9 +62,12 @@ class QuantizeConfig:
         unknown = [f for f in self.imatrix_formats if f not in IMATRIX_FORMATS]
         if unknown:
             raise ValueError(f"unknown imatrix_formats {unknown}; supported: {list(IMATRIX_FORMATS)}")
-        for name in ("imatrix_output_type", "imatrix_embedding_type"):
-            if getattr(self, name) is not None and getattr(self, name) not in TENSOR_TYPES:
-                raise ValueError(f"{name} must be one of {TENSOR_TYPES}, got {getattr(self, name)!r}")
+        chosen = {"imatrix_output_type": self.imatrix_output_type,
+                  "imatrix_embedding_type": self.imatrix_embedding_type,
+                  **{f"imatrix_tensor_types.{k}": v for k, v in self.imatrix_tensor_types.items()}}  # fmt: skip
+        for name, value in chosen.items():
+            if value is not None and value not in TENSOR_TYPES:
+                raise ValueError(f"{name} must be one of {TENSOR_TYPES}, got {value!r}")
         made = {*self.formats, self.outtype.upper(), *(f"{f}-IMAT" for f in self.imatrix_formats)}
         if not set(self.trim_formats) <= made:
             raise ValueError(f"trim_formats {self.trim_formats} must be among the formats made: {sorted(made)}")

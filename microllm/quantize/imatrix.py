@@ -102,12 +102,15 @@ def compute_imatrix(gguf: str | Path, calibration: str | Path, out: str | Path, 
 
 def quantize_imatrix(src: str | Path, out: str | Path, qtype: str, imatrix: str | Path | None, n_threads: int = 2,
                      output_type: str | None = None, embedding_type: str | None = None,
+                     tensor_types: dict[str, str] | None = None,
                      bin_dir: str | Path | None = None) -> Path:  # fmt: skip
     """llama-quantize ``src`` (F16) to ``qtype`` with the importance matrix (None: without one, to compare);
-    ``output_type`` / ``embedding_type`` set the output head's and token embedding's types (TENSOR_TYPES)."""
+    ``output_type`` / ``embedding_type`` set the output head's and token embedding's types, ``tensor_types`` others
+    by name (``{"ffn_down": "q5_0"}``: every layer's), all among TENSOR_TYPES."""
     if qtype not in IMATRIX_FORMATS:
         raise ValueError(f"unknown 4-bit format {qtype!r}; one of {IMATRIX_FORMATS}")
-    for name, value in (("output_type", output_type), ("embedding_type", embedding_type)):
+    tensor_types = tensor_types or {}
+    for name, value in (("output_type", output_type), ("embedding_type", embedding_type), *tensor_types.items()):
         if value is not None and value not in TENSOR_TYPES:
             raise ValueError(f"{name} {value!r} is not one of {TENSOR_TYPES}")
     exe = Path(bin_dir or tools_dir()) / "llama-quantize"
@@ -121,6 +124,8 @@ def quantize_imatrix(src: str | Path, out: str | Path, qtype: str, imatrix: str 
         cmd += ["--output-tensor-type", output_type]
     if embedding_type:
         cmd += ["--token-embedding-type", embedding_type]
+    for name, value in tensor_types.items():
+        cmd += ["--tensor-type", f"{name}={value}"]
     _run([*cmd, str(src), str(tmp), qtype, str(n_threads)], f"llama-quantize {qtype} of {src}")
     os.replace(tmp, out)
     return out

@@ -97,11 +97,13 @@ def imatrix_rows(cfg: QuantizeConfig, model_dir: Path, base: Path, out_dir: Path
     for qtype in cfg.imatrix_formats:
         start = time.perf_counter()
         path = quantize_imatrix(base, out_dir / f"{cfg.run}-{qtype}-IMAT.gguf", qtype, matrix, threads,
-                                cfg.imatrix_output_type, cfg.imatrix_embedding_type, bin_dir=bin_dir)  # fmt: skip
+                                cfg.imatrix_output_type, cfg.imatrix_embedding_type, cfg.imatrix_tensor_types,
+                                bin_dir=bin_dir)  # fmt: skip
         copy_prompt(model_dir, path)
         write_sha256(path)
         rows.append({"format": f"{qtype}-IMAT", "model": str(path), **describe(path), "calibration": calib,
                      "output_type": cfg.imatrix_output_type, "embedding_type": cfg.imatrix_embedding_type,
+                     "tensor_types": cfg.imatrix_tensor_types,
                      "seconds": round(time.perf_counter() - start, 2)})  # fmt: skip
     return rows
 
