@@ -216,7 +216,10 @@ def measured_minutes(results_dir: str | Path = "results") -> dict[str, tuple[flo
         out["train"] = (m["seconds_total"] / 60, train)
     quant = results_dir / "quantize" / RECIPE / "metrics.json"
     if m := _json(quant):
-        out["quantize"] = (sum(f.get("seconds") or 0 for f in m.get("formats", [])) / 60, quant)
+        seconds = sum(f.get("seconds") or 0 for f in m.get("formats", []))
+        # The importance matrix (and the one-time build of llama.cpp's tools) is timed once, in its calibration.
+        seconds += max((f.get("calibration", {}).get("seconds") or 0 for f in m.get("formats", [])), default=0)
+        out["quantize"] = (seconds / 60, quant)
     rows = _recipe_compare_rows(results_dir)
     minutes = _latency_minutes(results_dir.parent / str(r["metrics"]).replace("metrics.json", "predictions.jsonl")
                                for r in rows if r.get("metrics"))  # fmt: skip

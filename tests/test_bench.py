@@ -26,12 +26,12 @@ class FakeEngine:
     def __init__(self, model: str, **_):
         self.resolved = SimpleNamespace(size_bytes=100 * 2**20)
         self.last_usage: dict = {}
-        self.hold = bytearray()
+        self.hold = b""
 
     def predict(self, text: str) -> Prediction:
-        self.hold = bytearray(48 * 2**20)  # zero-filled: its pages are resident while the call runs
+        self.hold = b"\x01" * (48 * 2**20)  # written, so its pages are resident while the call runs (calloc's are not)
         time.sleep(0.03)  # long enough for the RSS sampler to see it
-        self.hold = bytearray()
+        self.hold = b""
         _burn(0.004)
         self.last_usage = {"prompt_tokens": 40, "completion_tokens": 12, "forward_passes": 5, "sampled_tokens": 4,
                            "forced_tokens": 8, "stage_ms": {"prompt": 3.0, "forced": 1.0, "sampled": 2.0,

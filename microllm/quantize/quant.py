@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import os
 import shutil
 from pathlib import Path
@@ -34,13 +35,15 @@ FORMATS = (*QTYPES, *EMBED_MIXES)
 @contextlib.contextmanager
 def native_output_silenced():
     """Silence what native code writes to the process's stdout and stderr (llama.cpp's loader logs there even when
-    asked not to), restoring both afterwards."""
+    asked not to), restoring both afterwards; Python's own streams too, which llama-cpp-python's log callback writes
+    to (in a notebook they are not the process's file descriptors)."""
     saved = [os.dup(1), os.dup(2)]
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         for fd in (1, 2):
             os.dup2(devnull, fd)
-        yield
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
     finally:
         for fd, copy in zip((1, 2), saved, strict=True):
             os.dup2(copy, fd)
