@@ -351,6 +351,12 @@ def _data_diversity(args, start: float) -> int:
     reference = read_jsonl(check_readable(args.reference, "val"))
     report = {"train": args.train, "reference": args.reference, **diversity_report(train, reference)}
     if args.json:
+        from microllm.provenance import provenance
+
+        files = {f"train{i}": path for i, path in enumerate(args.train)} | {"reference": args.reference}
+        command = "microllm data diversity " + " ".join(f"--train {t}" for t in args.train)
+        command += f" --reference {args.reference}" + (f" --limit {args.limit}" if args.limit is not None else "")
+        report["provenance"] = provenance(files, command + " --json")
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         nn = report["nn_distance"]

@@ -40,8 +40,7 @@ STEPS = [
     ("data", "synthetic train/val/test splits and the recipe's train split", 1),
     ("baselines", "rules and classic baselines on val, test and dev", 2),
     ("train", "fine-tune the recipe: LoRA, one epoch, merged", 90),
-    ("quantize", "GGUF conversion, llama.cpp's imatrix/quantize tools built, IQ4_NL with an importance matrix, "
-                 "trimmed vocabulary", 3),
+    ("quantize", "GGUF conversion, imatrix tools built, IQ4_NL with an importance matrix, trimmed vocabulary", 9),
     ("evaluate", "the shipped file on synthetic val, synthetic test and dev", 6),
     ("ab", "micro vs general vs routed on dev, one process", 8),
     ("bench", "latency of the shipped file beside the general model", 3),

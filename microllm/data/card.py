@@ -94,7 +94,8 @@ def data_card(splits: dict[str, list[dict]]) -> dict:
     }
 
 
-def _table(head: list[str], rows: list[list]) -> str:
+def markdown_table(head: list[str], rows: list[list]) -> str:
+    """A Markdown table of ``rows`` under ``head``."""
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -117,12 +118,12 @@ def render_card(card: dict) -> str:
         "",
     ]
     cat_rows = [[c] + [v[s] for s in names] + [sum(v.values())] for c, v in card["rows_by_category"].items()]
-    out += [_table(["category", *names, "total"], cat_rows), "", "## Rows and templates per action", ""]
+    out += [markdown_table(["category", *names, "total"], cat_rows), "", "## Rows and templates per action", ""]
     act_rows = [
         [a] + [card["rows_by_action"][a][s] for s in names] + [card["templates_by_action"][a][s] for s in names]
         for a in card["rows_by_action"]
     ]
-    out += [_table(["action", *(f"rows {s}" for s in names), *(f"templates {s}" for s in names)], act_rows)]
+    out += [markdown_table(["action", *(f"rows {s}" for s in names), *(f"templates {s}" for s in names)], act_rows)]
     out += [
         "",
         "## Held-out values",
@@ -133,7 +134,7 @@ def render_card(card: dict) -> str:
     hv = card["held_out_values"]
     cols = list(next(iter(hv.values())).keys()) if hv else []
     out += [
-        _table(["kind", *cols], [[k] + [v[c] for c in cols] for k, v in hv.items()]),
+        markdown_table(["kind", *cols], [[k] + [v[c] for c in cols] for k, v in hv.items()]),
         "",
         "## Examples",
         "",

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 
 from microllm.backends.grounding import CASE_FREE, CASE_KEPT, NUMBERS, sources
-from microllm.rules.not_given import not_given
 from microllm.baselines.rules import route
+from microllm.rules.not_given import not_given
 
 _DIGITS = re.compile(r"[\w.:/@-]*\d[\w.:/@-]*")
 _IP_LIKE = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?:/\d+)?\b|\b[0-9A-Fa-f]*:[0-9A-Fa-f:]+\b")

@@ -12,7 +12,7 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from microllm.data.card import _table, data_card, render_card
+from microllm.data.card import data_card, markdown_table, render_card
 from microllm.data.diverse.build import SOURCE, build_diverse, parse_template
 from microllm.data.io import write_jsonl
 from microllm.data.pools import SPLITS
@@ -91,24 +91,26 @@ def render_diverse_card(card: dict) -> str:
     ]
     dropped = card["contract_dropped"]
     filters = sorted({f for d in dropped.values() for f in d})
-    out += [_table(["split", *filters], [[s] + [dropped[s].get(f, 0) for f in filters] for s in dropped]), ""]
+    out += [markdown_table(["split", *filters], [[s] + [dropped[s].get(f, 0) for f in filters] for s in dropped]), ""]
     out += [
         "## Rows per source",
         "",
-        _table(["source", *names], [[src] + [c[s] for s in names] for src, c in card["rows_by_source"].items()]),
+        markdown_table(
+            ["source", *names], [[src] + [c[s] for s in names] for src, c in card["rows_by_source"].items()]
+        ),
     ]
     out += [
         "",
         "## Rows per genre",
         "",
-        _table(["genre", *names], [[gen] + [c[s] for s in names] for gen, c in card["rows_by_genre"].items()]),
+        markdown_table(["genre", *names], [[gen] + [c[s] for s in names] for gen, c in card["rows_by_genre"].items()]),
     ]
     out += ["", "## Rows per action and genre", "", "Cells are `train/val`; held-out compositions are val only.", ""]
     genres = list(card["rows_by_genre"])
     rows = []
     for action, gs in card["rows_by_action_genre"].items():
         rows.append([action] + ["/".join(str(gs[gen][s]) for s in names) if gen in gs else "-" for gen in genres])
-    out += [_table(["action", *genres], rows), "", "## Rows per category" + body]
+    out += [markdown_table(["action", *genres], rows), "", "## Rows per category" + body]
     return "\n".join(out)
 
 
