@@ -4,6 +4,7 @@ and the rules baseline."""
 
 import json
 import math
+import mmap
 import time
 from types import SimpleNamespace
 
@@ -26,12 +27,15 @@ class FakeEngine:
     def __init__(self, model: str, **_):
         self.resolved = SimpleNamespace(size_bytes=100 * 2**20)
         self.last_usage: dict = {}
-        self.hold = b""
+        self.hold = None
 
     def predict(self, text: str) -> Prediction:
-        self.hold = b"\x01" * (48 * 2**20)  # written, so its pages are resident while the call runs (calloc's are not)
+        # Its own mapping, written, so its pages are resident while the call runs and returned after it (a malloc'd
+        # buffer can stay resident in the allocator's heap between calls, and calloc's pages are never touched).
+        self.hold = mmap.mmap(-1, 48 * 2**20)
+        self.hold.write(b"\x01" * len(self.hold))
         time.sleep(0.03)  # long enough for the RSS sampler to see it
-        self.hold = b""
+        self.hold.close()
         _burn(0.004)
         self.last_usage = {"prompt_tokens": 40, "completion_tokens": 12, "forward_passes": 5, "sampled_tokens": 4,
                            "forced_tokens": 8, "stage_ms": {"prompt": 3.0, "forced": 1.0, "sampled": 2.0,
