@@ -23,7 +23,7 @@ RECIPE_GGUF  := artifacts/quantized/$(RECIPE_RUN)/$(RECIPE_RUN)-IQ4_NL-IMAT-V320
 STUDIES := $(notdir $(patsubst %/run.sh,%,$(wildcard research/*/run.sh)))
 
 .PHONY: all setup system-deps weights converter data baselines recipe train quantize evaluate ab bench notebooks \
-	readme test lint clean $(addprefix research-,$(STUDIES))
+	readme test lint clean man-pages $(addprefix research-,$(STUDIES))
 
 all: setup system-deps weights data baselines recipe notebooks readme  ## the main job (README: minutes per step)
 
@@ -46,8 +46,9 @@ $(WEIGHTS_STAMP): $(STAMP)
 converter: setup           ## llama.cpp's convert_hf_to_gguf.py from the pinned llama-cpp-python sdist (PyPI)
 	$(BIN)/python -c "from microllm.quantize import ensure_converter; print(ensure_converter())"
 
-data: setup                ## the synthetic splits (train/val/test) and the recipe's train split with made-up names
+data: setup                ## the synthetic splits, data v3 (made-up names) and the recipe's mixed train split
 	$(BIN)/microllm data build --config configs/data.yaml
+	$(BIN)/microllm data build --config configs/data-v3.yaml
 	$(BIN)/microllm data build --config $(RECIPE)/data.yaml
 
 baselines: setup           ## the rules and classic baselines on val, test and dev
@@ -86,6 +87,22 @@ system-deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	  bind9 bind9-dnsutils samba-common-bin
+
+# Man pages of ufw, nmcli (network-manager) and firewall-cmd (firewalld) for `microllm data mine`: the Debian packages
+# are downloaded (apt-get download: no root, nothing installed) and only their usr/share/man is unpacked, into
+# artifacts/debian/root; packages.tsv names each page's package, version and distribution for the rows' sources.
+MAN_DEBS := ufw network-manager firewalld
+man-pages:                 ## the .deb files of $(MAN_DEBS) -> artifacts/debian/ (man pages only; not installed)
+	rm -rf artifacts/debian && mkdir -p artifacts/debian/root
+	cd artifacts/debian && apt-get download $(MAN_DEBS)
+	dist="$$(. /etc/os-release && echo "$${NAME%% *} $$VERSION_CODENAME")"; \
+	for deb in artifacts/debian/*.deb; do \
+	  pkg=$$(dpkg-deb -f "$$deb" Package) && ver=$$(dpkg-deb -f "$$deb" Version) && \
+	  dpkg-deb --fsys-tarfile "$$deb" | tar -x -C artifacts/debian/root --wildcards './usr/share/man/*' && \
+	  dpkg-deb --fsys-tarfile "$$deb" | tar -t --wildcards './usr/share/man/*' | grep -v '/$$' | \
+	    sed "s|^\./usr/share/man/|$$pkg\t$$ver\t$$dist\t|" >> artifacts/debian/packages.tsv || exit 1; \
+	done
+	wc -l artifacts/debian/packages.tsv
 
 test: setup system-deps converter lint  ## the test command (.ci/run calls it)
 	$(BIN)/python -m pytest -q

@@ -87,16 +87,19 @@ def build_messages(query: str, cfg: PromptConfig, shots: list[dict] | None = Non
 
 
 def load_shots(cfg: PromptConfig) -> list[dict]:
-    """The few-shot examples for a config (empty for zero-shot)."""
+    """The few-shot examples for a config (empty for zero-shot), drawn from ``cfg.train_file`` read under the
+    evaluation contract (test, dev and val-real refused; rows whose input is held out dropped, with a
+    :class:`~microllm.data.contract.HeldOutRowsWarning`)."""
     if cfg.style != "few-shot":
         return []
-    from microllm.data.io import refuse_held_out
+    from microllm.data.contract import check_readable, read_rows_and_warn
 
-    path = refuse_held_out(cfg.train_file)  # shots drawn from the dev set would leak it into every prompt
+    # Training role: the shots are in every prompt, what the model learns the task from in context; shots from dev
+    # or test would leak their answers into every score, and from val-real into the scores that select the model.
+    path = check_readable(cfg.train_file, "train")
     if not path.exists():
         raise FileNotFoundError(f"few-shot examples come from {path}: run `microllm data build`")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return pick_shots(rows, cfg.n_shots, cfg.seed)
+    return pick_shots(read_rows_and_warn(path, "train"), cfg.n_shots, cfg.seed)
 
 
 def trained_prompt(model_path: str | Path) -> dict | None:

@@ -5,6 +5,7 @@ from conftest import ROOT
 
 from microllm.baselines import classic
 from microllm.baselines.classic import ClassicPredictor, cache_key
+from microllm.data import contract
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def test_second_construction_loads_the_cache(small_train, tmp_path, monkeypatch)
     cached = list((tmp_path / "artifacts" / "cache" / "classic").glob("*.joblib"))
     assert [p.stem for p in cached] == [cache_key(small_train)]
     # A refit starts by reading the training rows: the second construction must not.
-    monkeypatch.setattr(classic, "read_jsonl", lambda *a: pytest.fail("refitted although the cache holds this fit"))
+    monkeypatch.setattr(classic, "read_rows_and_warn", lambda *a: pytest.fail("refitted although the cache holds it"))
     second = ClassicPredictor(small_train)
     assert second.from_cache
     request = "Remove user jane"
@@ -34,6 +35,13 @@ def test_other_data_or_settings_get_another_key(small_train):
     key = cache_key(small_train)
     assert cache_key(small_train, seed=1) != key
     small_train.write_text(small_train.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert cache_key(small_train) != key
+
+
+def test_another_hidden_or_dev_list_gets_another_key(small_train, monkeypatch):
+    # The lists decide which rows are fitted on: a fit from before a list changed must not be loaded.
+    key = cache_key(small_train)
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset({contract.input_hash("Remove user x")}))
     assert cache_key(small_train) != key
 
 

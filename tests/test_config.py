@@ -10,6 +10,7 @@ from microllm.ab import ABConfig
 from microllm.bench import BenchConfig
 from microllm.compare import CompareConfig
 from microllm.config import BaselineConfig, DataConfig, load_config
+from microllm.data import contract
 from microllm.data.paraphrase import ParaphraseConfig
 from microllm.feedback.retrain import RetrainConfig
 from microllm.feedback.simulate import SimulateConfig
@@ -28,6 +29,7 @@ SHIPPED = {  # every config file in the repository -> its typed config
     "configs/baselines.yaml": BaselineConfig,
     "configs/data.yaml": DataConfig,
     "configs/data-diverse.yaml": DataConfig,
+    "configs/data-v3.yaml": DataConfig,
     "configs/retrain.yaml": RetrainConfig,
     "configs/sft-tiny.yaml": FinetuneConfig,
     "recipes/qwen-coder-0.5b-lora/ab.yaml": ABConfig,
@@ -61,7 +63,9 @@ SHIPPED = {  # every config file in the repository -> its typed config
     "research/grounded-decoding/compare.yaml": CompareConfig,
     "research/data-proxy/compare.yaml": CompareConfig,
     "research/data-proxy/quantize.yaml": QuantizeConfig,
+    "research/data-proxy/data-mixed.yaml": DataConfig,
     "research/data-proxy/sft-diverse-1k.yaml": FinetuneConfig,
+    "research/data-proxy/sft-mixed-1k.yaml": FinetuneConfig,
     "research/data-proxy/sft-v3-1k.yaml": FinetuneConfig,
     "research/four-bit/bench.yaml": BenchConfig,
     "research/four-bit/compare.yaml": CompareConfig,
@@ -103,6 +107,41 @@ def test_every_shipped_config_is_known_and_loads():
     assert on_disk - {DECODE} - set(ARCHIVED) == set(SHIPPED), "add new configs to SHIPPED so they are loaded here"
     for name, cls in SHIPPED.items():
         assert isinstance(load_config(cls, ROOT / name), cls)
+
+
+# The file fields of the configs, by the evaluation contract's reader role (microllm.data.contract): what is trained
+# on (or fits a tokenizer, vocabulary or shots) reads as "train", what only selects or checks as "val".
+FILE_ROLES = {
+    "train_file": "train", "more_train_files": "train", "extra_train_files": "train", "imatrix_train_file": "train",
+    "trim_corpus": "train", "source": "train", "val_file": "val", "trim_check": "val",
+}  # fmt: skip
+FILE_ROLES_OF = {ParaphraseConfig: {**FILE_ROLES, "exclude_files": "val"}}  # SimulateConfig's only keep requests out
+# Records of studies that trained on the synthetic test split on purpose (their models are not shipped): the
+# contract refuses them now, so they stand as the record of what ran and cannot be rerun as they are.
+TRAINED_ON_TEST = {
+    ("research/gemma-full/sft-final-pass.yaml", "extra_train_files"),
+    ("research/gemma-full/sft-one-pass-lr2e-4.yaml", "more_train_files"),
+    ("research/gemma-full/sft-one-pass.yaml", "more_train_files"),
+    ("research/paraphrase/sft-gemma-full-final-pass-para.yaml", "extra_train_files"),
+    ("research/paraphrase/sft-gemma-full-one-pass-para.yaml", "extra_train_files"),
+    ("research/qwen-lora/quantize-final-pass.yaml", "trim_corpus"),
+    ("research/qwen-lora/sft-final-pass.yaml", "train_file"),
+}
+
+
+def test_no_shipped_config_trains_or_validates_on_a_file_the_contract_refuses():
+    refused = {}
+    for name, cls in SHIPPED.items():
+        cfg = load_config(cls, ROOT / name)
+        for field, role in FILE_ROLES_OF.get(cls, FILE_ROLES).items():
+            value = getattr(cfg, field, None)
+            for path in [value] if isinstance(value, str) else value or []:
+                try:
+                    contract.check_readable(ROOT / path, role)
+                except contract.HeldOutError as e:
+                    refused[name, field] = str(e)
+    assert set(refused) == TRAINED_ON_TEST, refused
+    assert all("synthetic/test.jsonl is the test split" in why for why in refused.values())
 
 
 def test_an_archived_config_is_refused_for_its_retired_setting_and_its_study_says_so():

@@ -113,6 +113,37 @@ def test_training_loader_filters_hidden_rows_with_a_warning(tmp_path, monkeypatc
     assert [r["input"] for r in rows] == ["Add user bob"]
 
 
+def test_read_rows_and_warn_counts_each_filter_in_one_warning(tmp_path, monkeypatch):
+    assert HeldOutRowsWarning is contract.HeldOutRowsWarning  # one warning class, whichever reader issues it
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset({contract.input_hash("Block telnet")}))
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset({contract.input_hash("Remove user jane")}))
+    path = _write(tmp_path / "train.jsonl", [_row("block TELNET!"), _row("Remove user jane"), _row("Add user bob")])
+    with pytest.warns(HeldOutRowsWarning, match=r"dropped 1 hidden, 1 dev row\(s\)"):
+        rows = contract.read_rows_and_warn(path, "train")
+    assert [r["input"] for r in rows] == ["Add user bob"]
+    with pytest.raises(contract.HeldOutError):
+        contract.read_rows_and_warn(_write(tmp_path / "val-real.jsonl", [_row("a")]), "train")
+
+
+def test_nothing_dropped_means_no_warning(tmp_path, monkeypatch, recwarn):
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset())
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset())
+    assert len(contract.read_rows_and_warn(_write(tmp_path / "train.jsonl", [_row("a")]))) == 1
+    contract.warn_dropped("x", {"hidden": 0, "dev": 0})
+    assert not [w for w in recwarn if issubclass(w.category, HeldOutRowsWarning)]
+
+
+def test_filter_digest_changes_with_either_list(monkeypatch):
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset({"a"}))
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset({"b"}))
+    digest = contract.filter_digest()
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset({"b", "c"}))
+    assert contract.filter_digest() != digest
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset({"b"}))
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset({"a"}))
+    assert contract.filter_digest() != digest  # which list a hash is in matters too
+
+
 def test_training_loader_refuses_dev_and_val_real(tmp_path):
     with pytest.raises(contract.HeldOutError):
         load_rows(_write(tmp_path / "dev.jsonl", [_row("a")]))

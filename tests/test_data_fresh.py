@@ -62,7 +62,7 @@ def test_fresh_is_a_share():
 
 
 def test_shipped_v3_config_matches_the_committed_files():
-    cfg = load_config(DataConfig, ROOT / "recipes" / "qwen-coder-0.5b-lora" / "data.yaml")
+    cfg = load_config(DataConfig, ROOT / "configs" / "data-v3.yaml")
     shared = load_config(DataConfig, ROOT / "configs" / "data.yaml")
     assert cfg.fresh > 0 and cfg.out_dir == "data/synthetic-v3" and cfg.splits == ["train"]
     built = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
@@ -80,3 +80,18 @@ def test_write_dataset_writes_only_the_named_splits(tmp_path):
     assert json.loads((tmp_path / "card.json").read_text())["written_splits"] == ["train"]
     with pytest.raises(ValueError, match="unknown split"):
         write_dataset(splits, tmp_path, only=["dev"])
+
+
+def test_recipe_mixed_config_matches_the_committed_file():
+    from microllm.data.diverse.dataset import build_for_config
+
+    cfg = load_config(DataConfig, ROOT / "recipes" / "qwen-coder-0.5b-lora" / "data.yaml")
+    v3 = load_config(DataConfig, ROOT / "configs" / "data-v3.yaml")
+    assert cfg.generator == "mixed" and (cfg.seed, cfg.scale, cfg.fresh) == (v3.seed, v3.scale, v3.fresh)
+    splits, _ = build_for_config(cfg)
+    assert splits["train"] == read_jsonl(ROOT / cfg.out_dir / "train.jsonl")
+    # The template rows are data v3's rows; the rest, diverse_share of the split, come from the diverse generator.
+    v3_inputs = {r["input"] for r in read_jsonl(ROOT / v3.out_dir / "train.jsonl")}
+    templates = [r for r in splits["train"] if r["source"] == "templates"]
+    assert templates and all(r["input"] in v3_inputs for r in templates)
+    assert len(splits["train"]) - len(templates) == round(cfg.diverse_share * len(splits["train"]))

@@ -44,7 +44,9 @@ def test_stream_parts_are_disjoint_and_never_seen_in_training():
 
 @pytest.mark.parametrize("override, message", [("gate_datasets=[test, measure]", "must not decide promotions"),
                                                ("stream_split=train", "never in train"),
-                                               ("train_file=data/eval/dev.jsonl", "held-out")])  # fmt: skip
+                                               ("train_file=data/eval/dev.jsonl", "measurement only"),
+                                               ("train_file=data/synthetic/test.jsonl", "measurement only"),
+                                               ("train_file=data/real/val-real.jsonl", "val-real")])  # fmt: skip
 def test_config_refuses_dishonest_settings(override, message):
     with pytest.raises(ValueError, match=message):
         load_config(SimulateConfig, ROOT / "research" / "feedback-loop" / "simulate.yaml", [override])

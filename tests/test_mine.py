@@ -217,6 +217,18 @@ def test_split_keeps_a_single_source_category_in_train():
     assert assignment["c.py"] == "train"
 
 
+def test_split_targets_a_share_of_rows_not_of_sources():
+    # one man page with twenty rows beside small sources: the big one stays in train, val-real gets about a third
+    spec = {"man.gz": ["firewall"] * 20, "a.py": ["firewall"] * 2, "b.py": ["firewall"] * 3, "c.py": ["firewall"] * 4}
+    spec |= {f"out{i}.py": ["unknown"] for i in range(30)}
+    rows = _rows(spec)
+    assignment = build.split_by_source(rows)
+    assert assignment["man.gz"] == "train"
+    for cat, total in (("firewall", 29), ("unknown", 30)):
+        n_val = sum(1 for r in rows if r["category"] == cat and assignment[r["source"]["file"]] == "val-real")
+        assert abs(n_val - build.VAL_SHARE * total) <= 3, (cat, n_val)
+
+
 def test_built_files_are_disjoint_by_source():
     from microllm.data import contract
     from microllm.data.io import read_jsonl

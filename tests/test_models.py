@@ -94,7 +94,7 @@ def test_few_shot_examples_come_from_train_only_and_keep_the_prefix_fixed():
     for m in a[2:-1:2]:
         parse_intent(m["content"])  # every example answer is a valid intent
     assert pick_shots([], 3) == []
-    with pytest.raises(ValueError, match="held-out evaluation file"):  # the dev set is never a source of shots
+    with pytest.raises(ValueError, match="dev split: measurement only"):  # the dev set is never a source of shots
         load_shots(PromptConfig(style="few-shot", n_shots=3, train_file=str(ROOT / "data" / "eval" / "dev.jsonl")))
 
 

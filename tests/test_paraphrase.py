@@ -7,6 +7,7 @@ import pytest
 from conftest import tiny_gguf_and_train
 
 from microllm.config import load_config
+from microllm.data import contract
 from microllm.data.io import read_jsonl, write_jsonl
 from microllm.data.paraphrase import (
     ParaphraseConfig,
@@ -138,11 +139,51 @@ def test_pairs_table_shows_each_rewording_beside_its_source(tmp_path):
                                          "reworded": "Make h00.lan resolve to 10.0.0.0"}]  # fmt: skip
 
 
-def test_the_held_out_set_is_refused_as_a_source(tmp_path):
-    (tmp_path / "eval").mkdir()
-    write_jsonl(_rows(), tmp_path / "eval" / "dev.jsonl")
-    with pytest.raises(ValueError, match="held-out"):
-        build_paraphrases(ParaphraseConfig(source=str(tmp_path / "eval" / "dev.jsonl")))
+@pytest.mark.parametrize(("name", "field"), [("eval/extra.jsonl", "source"), ("test.jsonl", "source"),
+                                           ("val-real.jsonl", "source"), ("dev.jsonl", "exclude_files")])  # fmt: skip
+def test_held_out_files_are_refused_as_a_source_or_an_earlier_output(tmp_path, name, field):
+    write_jsonl(_rows(), tmp_path / "train.jsonl")
+    write_jsonl(_rows(), tmp_path / name)
+    files = {"source": str(tmp_path / "train.jsonl"), "exclude_files": []}
+    files[field] = str(tmp_path / name) if field == "source" else [str(tmp_path / name)]
+    with pytest.raises(contract.HeldOutError):  # refused before any model is loaded
+        build_paraphrases(ParaphraseConfig(model=str(tmp_path / "no-model.gguf"), **files))
+
+
+def test_rows_whose_input_is_held_out_are_dropped_and_counted_in_the_card(tmp_path, monkeypatch):
+    files = tiny_gguf_and_train(tmp_path, [("Remove user jane", {"action": "user_remove", "username": "jane"}, "x")])
+    rows = _rows()
+    hidden = {rows[0]["input"], "Add DNS record h99.lan to 10.0.9.9"}
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset(map(contract.input_hash, hidden)))
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset())
+    write_jsonl(rows, tmp_path / "train.jsonl")
+    earlier = [{**rows[1], "id": "para-r01", "source_id": "r01", "input": "Add DNS record h99.lan to 10.0.9.9"}]
+    write_jsonl(earlier, tmp_path / "para-v1.jsonl")
+    sets = [f"model={files['model']}", f"source={tmp_path / 'train.jsonl'}", "n_rows=20", "max_tokens=12",
+            f"out_dir={tmp_path / 'para'}", "n_threads=1", f"exclude_files=[{tmp_path / 'para-v1.jsonl'}]"]  # fmt: skip
+    card = build_paraphrases(load_config(ParaphraseConfig, None, sets))
+    assert card["contract_dropped"] == {
+        "source": {"hidden": 1, "dev": 0},
+        "exclude_files": {str(tmp_path / "para-v1.jsonl"): {"hidden": 1, "dev": 0}},
+    }
+    # the hidden source row is never sampled (9 dns and users rows, less r00); the dropped earlier row no longer
+    # marks r01 as done
+    assert card["sampled"] == 8 and card["excluded_source_rows"] == 0
+
+
+def test_a_rewording_that_is_a_held_out_input_is_rejected(monkeypatch):
+    rows = _rows()[:2]
+    hidden = contract.input_hash("Please make h00.lan resolve to 10.0.0.0")
+    monkeypatch.setattr(contract, "hidden_hashes", lambda path=None: frozenset({hidden}))
+    monkeypatch.setattr(contract, "dev_hashes", lambda path=None: frozenset())
+
+    def generate(text, seed):
+        row = next(r for r in rows if r["input"] == text)
+        return f"Please make {row['output']['name']} resolve to {row['output']['value']}"
+
+    accepted, outcomes = paraphrase_rows(rows, generate, ParaphraseConfig())
+    assert outcomes == {"held_out_input": 1, "accepted": 1}
+    assert [r["source_id"] for r in accepted] == ["r01"]
 
 
 def test_a_value_left_only_inside_another_values_mention_is_lost():

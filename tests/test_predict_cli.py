@@ -125,5 +125,5 @@ def test_dev_copy_is_unchanged():
 
 
 def test_the_classic_baseline_is_never_fitted_on_the_dev_set():
-    with pytest.raises(ValueError, match="held-out evaluation file"):
+    with pytest.raises(ValueError, match="dev split: measurement only"):
         get_predictor("classic", train_file=str(ROOT / "data" / "eval" / "dev.jsonl"))

@@ -78,7 +78,7 @@ def test_subsample_keeps_every_category_and_nests():
 
 
 def test_the_held_out_dev_set_is_refused():
-    with pytest.raises(ValueError, match="held-out evaluation file"):
+    with pytest.raises(ValueError, match="dev split: measurement only"):
         load_rows(ROOT / "data" / "eval" / "dev.jsonl")  # refused by its path, before it is read
 
 
@@ -228,7 +228,7 @@ def test_a_run_can_start_from_another_runs_final_model_on_more_files(base, tmp_p
     assert final["steps"] == 2 and "train_extra_1" in json.dumps(final["provenance"])
     with pytest.raises(FileNotFoundError, match="no finished model"):
         train(tiny(base["hf"], tmp_path, "orphan2", max_steps=1, init_from="never-trained"))
-    with pytest.raises(ValueError, match="held-out evaluation file"):
+    with pytest.raises(ValueError, match="dev split: measurement only"):
         train(tiny(base["hf"], tmp_path, "leak", max_steps=1, extra_train_files=[str(ROOT / "data/eval/dev.jsonl")]))
     with pytest.raises(ValueError, match="init_from"):
         tiny(base["hf"], tmp_path, "both", init_from="first", continue_from="first")

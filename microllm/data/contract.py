@@ -12,6 +12,9 @@ Splits have names: ``train`` (what models learn from; extra training files get t
   evaluation sets, :data:`HIDDEN_INPUTS`) or is a dev input, and returns how many each filter dropped, so that a
   data card can report them.
 
+A reader that writes a report or card puts those counts in it; one that writes none reads through
+:func:`read_rows_and_warn`, which issues a :class:`HeldOutRowsWarning` counting them.
+
 Normalisation (:func:`normalise_input`): lower-case, every run of characters other than ``a-z`` and ``0-9``
 replaced by one space, trimmed; the hash is the sha256 hex digest of the UTF-8 text.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,6 +47,10 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 class HeldOutError(ValueError):
     """A file that a training or validation reader must never read (test, dev, or val-real for training)."""
+
+
+class HeldOutRowsWarning(UserWarning):
+    """Rows of a training/validation file dropped because their input is a hidden-evaluation or dev input."""
 
 
 def normalise_input(text: str) -> str:
@@ -144,3 +152,30 @@ def read_rows(path: str | Path, role: str = "train") -> tuple[list[dict], dict[s
     rows = read_jsonl(path)
     check_readable(path, role, rows)
     return filter_rows(rows)
+
+
+def warn_dropped(source: str | Path, dropped: dict[str, int], stacklevel: int = 2) -> None:
+    """Issue a :class:`HeldOutRowsWarning` counting what :func:`filter_rows` dropped from ``source`` (nothing when
+    it dropped none), for readers that write no report to put the counts in. ``stacklevel`` counts from the caller,
+    as in :func:`warnings.warn`."""
+    if any(dropped.values()):
+        counts = ", ".join(f"{n} {k}" for k, n in dropped.items() if n)
+        warnings.warn(f"{source}: dropped {counts} row(s) whose input is held out", HeldOutRowsWarning,
+                      stacklevel=stacklevel + 1)  # fmt: skip
+
+
+def read_rows_and_warn(path: str | Path, role: str = "train", stacklevel: int = 2) -> list[dict]:
+    """:func:`read_rows` for a reader that writes no report: the kept rows, with a :class:`HeldOutRowsWarning`
+    counting any dropped. ``stacklevel`` counts from the caller, as in :func:`warnings.warn`."""
+    rows, dropped = read_rows(path, role)
+    warn_dropped(path, dropped, stacklevel + 1)
+    return rows
+
+
+def filter_digest() -> str:
+    """sha256 of the hidden and dev lists that :func:`filter_rows` applies by default: a cache of anything fitted on
+    filtered rows keys on it, so that a changed list refits rather than reusing a fit that saw a held-out input."""
+    h = hashlib.sha256()
+    for name, hashes in (("hidden", hidden_hashes()), ("dev", dev_hashes())):
+        h.update(f"{name}:{','.join(sorted(hashes))};".encode())
+    return h.hexdigest()

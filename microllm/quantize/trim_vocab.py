@@ -112,35 +112,56 @@ def trim_gguf(src: str | Path, dst: str | Path, keep: list[int]) -> dict:
             "bytes_before": Path(src).stat().st_size, "bytes_after": Path(dst).stat().st_size}  # fmt: skip
 
 
-def corpus_texts(files: Iterable[str | Path]) -> list[str]:
-    """The requests and answers (as the models write them) of training files, and the prompt texts around them."""
-    from microllm.data.io import read_jsonl, refuse_held_out
+def read_corpus(files: Iterable[str | Path]) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """The texts of :func:`corpus_texts`, and per file the rows the evaluation contract dropped (for a report)."""
+    from microllm.data.contract import read_rows
     from microllm.prompts import ordered_json, system_prompt
     from microllm.train.data import SHORT_SYSTEM_PROMPT
 
-    texts = [system_prompt(), SHORT_SYSTEM_PROMPT, "Request: ", "Intent:\n"]
+    texts, dropped = [system_prompt(), SHORT_SYSTEM_PROMPT, "Request: ", "Intent:\n"], {}
     for f in files:
-        texts += [t for row in read_jsonl(refuse_held_out(f)) for t in (row["input"], ordered_json(row["output"]))]
+        # Training role: the kept vocabulary is fitted to these texts (a held-out request would keep its own
+        # pieces and tokenize as in training), so test, dev and val-real are refused like any training file.
+        rows, dropped[str(f)] = read_rows(f, "train")
+        texts += [t for row in rows for t in (row["input"], ordered_json(row["output"]))]
+    return texts, dropped
+
+
+def corpus_texts(files: Iterable[str | Path]) -> list[str]:
+    """The requests and answers (as the models write them) of training files, and the prompt texts around them;
+    files are read under the evaluation contract (held-out files refused, rows whose input is held out dropped with
+    a :class:`~microllm.data.contract.HeldOutRowsWarning`)."""
+    from microllm.data.contract import warn_dropped
+
+    texts, dropped = read_corpus(files)
+    for f, counts in dropped.items():
+        warn_dropped(f, counts)
     return texts
 
 
 def trim_model(src: str | Path, dst: str | Path, top_k: int, corpus: list[str], check: str | Path) -> dict:
     """Trim ``src`` to ``dst`` (``top_k`` plus the training corpus's tokens), with its prompt record and sha256;
-    reports the vocabulary and size before and after, and how many ``check`` inputs now tokenize differently."""
-    from microllm.data.io import read_jsonl, refuse_held_out
+    reports the vocabulary and size before and after, how many ``check`` inputs now tokenize differently, and the
+    rows the evaluation contract dropped from the corpus and the check file."""
+    from microllm.data.contract import read_rows
     from microllm.quantize.quant import copy_prompt, write_sha256
 
+    texts, corpus_dropped = read_corpus(corpus)  # both files first: a refused one stops before any work
+    # Validation role: the check file only counts the requests the trimmed vocabulary tokenizes differently (a
+    # number that may steer top_k, never fitted on), so val or val-real qualify (the configs use the synthetic val
+    # split); test and dev stay measurement only.
+    check_rows, check_dropped = read_rows(check, "val")
+    inputs = [row["input"] for row in check_rows]
     tokens, types = read_vocab(src)
-    texts = corpus_texts(corpus)
     used = {i for ids in tokenize_all(src, texts) for i in ids}
     keep = select_tokens(tokens, types, used, top_k)
     stats = trim_gguf(src, dst, keep)
     copy_prompt(src, dst)
     write_sha256(dst)
-    inputs = [row["input"] for row in read_jsonl(refuse_held_out(check))]
     return {**stats, "top_k": top_k, "corpus": list(corpus),
             "corpus_changed": tokenization_changes(src, dst, keep, texts), "check_file": str(check),
-            "check_changed": tokenization_changes(src, dst, keep, inputs), "check_rows": len(inputs)}  # fmt: skip
+            "check_changed": tokenization_changes(src, dst, keep, inputs), "check_rows": len(inputs),
+            "corpus_dropped": corpus_dropped, "check_dropped": check_dropped}  # fmt: skip
 
 
 def tokenize_all(path: str | Path, texts: Iterable[str]) -> list[list[int]]:

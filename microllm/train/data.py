@@ -8,11 +8,10 @@ template and masks (label -100) every token of the prompt: no `{% generation %}`
 from __future__ import annotations
 
 import random
-import warnings
 from pathlib import Path
 
 from microllm.data import contract
-from microllm.data.io import refuse_held_out
+from microllm.data.contract import HeldOutRowsWarning  # noqa: F401 - re-exported: the warning load_rows issues
 from microllm.prompts import ordered_json, system_prompt
 
 SHORT_SYSTEM_PROMPT = "Turn the administrator's request into one JSON intent."
@@ -79,23 +78,15 @@ def subsample(rows: list[dict], n: int | None, seed: int = 0) -> list[dict]:
     return [rows[i] for i in sorted(chosen)]
 
 
-class HeldOutRowsWarning(UserWarning):
-    """Rows of a training/validation file dropped because their input is a hidden-evaluation or dev input."""
-
-
 def load_rows(path: str | Path, max_examples: int | None = None, seed: int = 0, role: str = "train") -> list[dict]:
     """Gold rows of a training (``role="train"``) or validation (``role="val"``) file under the evaluation contract
     (:mod:`microllm.data.contract`: test, dev and, for training, val-real files refused; rows whose input is a
     hidden-evaluation or dev input dropped, with a :class:`HeldOutRowsWarning` counting them), subsampled to
     ``max_examples``."""
-    path = refuse_held_out(path)
+    path = contract.check_readable(path, role)  # refused by name before a missing file is reported
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: run `microllm data build`")
-    rows, dropped = contract.read_rows(path, role)
-    if any(dropped.values()):
-        counts = ", ".join(f"{n} {k}" for k, n in dropped.items() if n)
-        warnings.warn(f"{path}: dropped {counts} row(s) whose input is held out", HeldOutRowsWarning, stacklevel=2)
-    return subsample(rows, max_examples, seed)
+    return subsample(contract.read_rows_and_warn(path, role), max_examples, seed)
 
 
 def load_train_rows(

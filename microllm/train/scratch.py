@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from microllm.data.io import read_jsonl
+from microllm.data.contract import read_rows_and_warn
 from microllm.prompts import ordered_json
 
 
@@ -22,10 +22,11 @@ class ScratchSpec:
 
 
 def scratch_texts(train_file: str | Path) -> list[str]:
-    """What the tokenizer learns its merges from: the train split's requests and gold answers (never dev/test)."""
-    from microllm.data.io import refuse_held_out
-
-    rows = read_jsonl(refuse_held_out(train_file))
+    """What the tokenizer learns its merges from: the train split's requests and gold answers, read under the
+    evaluation contract (test, dev and val-real refused; rows whose input is held out dropped, with a
+    :class:`~microllm.data.contract.HeldOutRowsWarning`)."""
+    # Training role: the merges are fitted to these texts, so a held-out request must not shape the vocabulary.
+    rows = read_rows_and_warn(train_file, "train")
     return [t for r in rows for t in (r["input"], ordered_json(r["output"]))]
 
 

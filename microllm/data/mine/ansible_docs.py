@@ -1,7 +1,8 @@
 """Example tasks of installed Ansible module documentation, read without executing anything.
 
-A module file's ``EXAMPLES`` string is found with :mod:`ast` and parsed with ``yaml.SafeLoader``; each task keeps
-its ``name:`` (human-written), the module it calls, its arguments and its line in the module file.
+A module file's ``EXAMPLES`` string is found with :mod:`ast` (or, for a module whose docs are a ``.yml`` file, as
+that file's ``EXAMPLES`` key) and parsed with ``yaml.SafeLoader``; each task keeps its ``name:`` (human-written),
+the module it calls, its arguments and its line in the module file.
 """
 
 from __future__ import annotations
@@ -64,8 +65,27 @@ def _construct_map(loader: _LineLoader, node):
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
+def yaml_doc_examples(text: str) -> tuple[str | None, int]:
+    """The ``EXAMPLES`` key of a YAML documentation file (a module written in PowerShell keeps its docs in a
+    ``.yml`` file beside the ``.ps1``) and the 1-based line of its first text line (``(None, 0)`` when absent)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None, 0
+    if not isinstance(node, yaml.MappingNode):
+        return None, 0
+    for key, value in node.value:
+        if key.value == "EXAMPLES" and isinstance(value, yaml.ScalarNode):
+            # A block scalar (``EXAMPLES: |``) starts on the line after its indicator; the mark is 0-based.
+            return value.value, value.start_mark.line + (2 if value.style in ("|", ">") else 1)
+    return None, 0
+
+
 def examples_string(path: str | Path) -> tuple[str | None, int]:
-    """The module's ``EXAMPLES`` string and the line it starts on (``(None, 0)`` when it has none)."""
+    """The module's ``EXAMPLES`` string and the line it starts on (``(None, 0)`` when it has none); from a Python
+    module or, for a ``.yml`` / ``.yaml`` path, from a YAML documentation file."""
+    if Path(path).suffix in (".yml", ".yaml"):
+        return yaml_doc_examples(Path(path).read_text(encoding="utf-8"))
     tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     for node in tree.body:
         targets = node.targets if isinstance(node, ast.Assign) else []

@@ -12,6 +12,7 @@ import json
 import re
 import sysconfig
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from microllm.data.io import read_jsonl, write_jsonl
 from microllm.data.mine import manpages
 from microllm.data.mine.ansible_docs import example_tasks
 from microllm.data.mine.ground import ground
-from microllm.data.mine.mappers import MAPPERS, Drop, canonical_module, map_task
+from microllm.data.mine.mappers import MAPPERS, OUT_OF_SCOPE_MODULES, Drop, canonical_module, is_out_of_scope, map_task
 from microllm.safety import SafetyPolicy, check_intent
 from microllm.schema import DOMAIN_OF_ACTION, IntentError, canonical_json, validate_intent
 
@@ -29,6 +30,25 @@ LABELS_FILE = Path(__file__).resolve().parents[3] / "data" / "real" / "labels.js
 # The documented lists only: a host's own accounts must not change which rows a build keeps.
 _POLICY = SafetyPolicy(accounts=None)
 _JINJA = re.compile(r"\{\{|\{%")
+# Words (and IP addresses) that may state one of the spec's operations: the name of a task of an out-of-scope
+# module that holds one is not taken as an ``unknown`` request ("Copy a file as another user", "Ensure the Apache
+# port is 8080", "Restart network service for interface eth0"). Deliberately broad: a lost unknown row costs
+# little, a wrong one teaches the router to send an operation to the general model.
+IN_SCOPE_WORDS = re.compile(
+    r"\b(?:users?|usernames?|accounts?|logins?|groups?|members?|home|passw\w*|lock\w*|unlock\w*|sudo\w*"
+    r"|dns|records?|domains?|zones?|hosts?|hostnames?|localhost|resolv\w*|lookup|nameservers?|cname|mx|ptr|txt"
+    r"|named|bind\w*"
+    r"|firewall\w*|ports?|iptables|ufw|allow\w*|den(?:y|ies|ied)|block\w*|reject\w*|permit\w*|ssh\w*"
+    r"|shares?|shared|sharing|samba|smb|cifs|nfs|grant\w*|revoke\w*|access|acls?|permissions?|read[- ]only"
+    r"|e-?mail\w*|mail\w*|smtp|postfix|relay\w*|alias\w*"
+    r"|cert\w*|ssl|tls|x509|csr|pki|acme|keys?|renew\w*"
+    r"|interfaces?|nics?|adapters?|eth\d\w*|ens\d\w*|enp\w+|address\w*|ip|ipv[46]|cidr|subnet\w*|netmask"
+    r"|gateways?|dhcp|network\w*|links?|route\w*|vlans?|bond\w*|bridge\w*)\b"
+    r"|\d{1,3}(?:\.\d{1,3}){3}",
+    re.IGNORECASE,
+)
+UNKNOWN_MIN_WORDS = 3  # "Show results", "Remove foo": too little of a request to teach anything
+UNKNOWN_CAP = 1  # rows per module file: one out-of-scope request per module keeps unknown under half the rows
 
 
 def site_packages() -> Path:
@@ -37,11 +57,16 @@ def site_packages() -> Path:
 
 
 def module_file(module: str, root: Path) -> Path:
-    """The file of a registry module name (``ansible.builtin.user`` -> ``ansible/modules/user.py``)."""
+    """The documentation file of a registry module name (``ansible.builtin.user`` -> ``ansible/modules/user.py``);
+    for a collection module written in PowerShell with no ``.py`` stub, its ``.yml`` documentation
+    (``microsoft.ad.user`` -> ``.../microsoft/ad/plugins/modules/user.yml``)."""
     ns, coll, name = module.split(".")
     if (ns, coll) == ("ansible", "builtin"):
         return root / "ansible" / "modules" / f"{name}.py"
-    return root / "ansible_collections" / ns / coll / "plugins" / "modules" / f"{name}.py"
+    folder = root / "ansible_collections" / ns / coll / "plugins" / "modules"
+    if not (folder / f"{name}.py").is_file() and (folder / f"{name}.yml").is_file():
+        return folder / f"{name}.yml"
+    return folder / f"{name}.py"
 
 
 def _version(dist: str) -> str:
@@ -98,11 +123,56 @@ def load_labels(path: Path = LABELS_FILE) -> dict[tuple[str, int], dict]:
     return {(r["file"], int(r["line"])): r for r in read_jsonl(path)} if path.is_file() else {}
 
 
-def mine_ansible(root: Path | None = None, labels: dict | None = None) -> tuple[list[dict], dict]:
-    """Rows from the Ansible module docs and a report ``{file: {"tasks", "rows", "drops": Counter}}``."""
+def unknown_intent(name: str | None) -> dict:
+    """``{"action": "unknown"}`` for the name of a task of an out-of-scope module, or :class:`Drop` when the name
+    is not a plain request: none, a template, fewer than :data:`UNKNOWN_MIN_WORDS` words, or a word that may state
+    an operation of the spec (:data:`IN_SCOPE_WORDS`). The arguments do not matter: the request is out of scope
+    whatever they are, so a loop or a template in them does not drop the name."""
+    if not name:
+        raise Drop("no_name")
+    if _has_jinja(name):
+        raise Drop("jinja")
+    if IN_SCOPE_WORDS.search(name):
+        raise Drop("in_scope_words")
+    if len(name.split()) < UNKNOWN_MIN_WORDS:
+        raise Drop("too_short")
+    return {"action": "unknown"}
+
+
+def _mapped_intent(t, rel: str, labels: dict) -> tuple[dict, str]:
+    """The grounded intent of a task of a mapped module and its label (``mapped``, or ``hand`` from a reviewed
+    label where the arguments cannot decide); :class:`Drop` otherwise."""
+    if not t.name:
+        raise Drop("no_name")
+    if t.loop:
+        raise Drop("loop")
+    if _has_jinja(t.name) or _has_jinja(t.args):
+        raise Drop("jinja")
+    if "when" in t.extra:
+        raise Drop("conditional")
+    try:
+        intent, _ = ground(map_task(t.module, t.args), t.name)
+        if reason := needs_label(intent):
+            raise Drop(reason)
+        return intent, "mapped"
+    except Drop as e:
+        hand = labels.get((rel, t.line))
+        if not e.reason.startswith("needs_label") or hand is None or hand["input"] != t.name:
+            raise
+        return hand["output"], "hand"
+
+
+def mine_ansible(root: Path | None = None, labels: dict | None = None,
+                 modules: Iterable[str] | None = None) -> tuple[list[dict], dict]:  # fmt: skip
+    """Rows from the Ansible module docs and a report ``{file: {"tasks", "rows", "drops": Counter}}``.
+
+    The docs of mapped modules (:data:`MAPPERS`) give grounded operations; those of out-of-scope modules
+    (:data:`OUT_OF_SCOPE_MODULES`) give ``unknown`` rows, at most :data:`UNKNOWN_CAP` per file. ``modules``
+    restricts the files read to those of the given registry names (default: all)."""
     root = root or site_packages()
     labels = load_labels() if labels is None else labels
-    files = sorted({module_file(m, root) for m in MAPPERS})
+    modules = [*MAPPERS, *OUT_OF_SCOPE_MODULES] if modules is None else list(modules)
+    files = sorted({module_file(m, root) for m in modules})
     rows, report = [], {}
     for path in files:
         rel = str(path.relative_to(root))
@@ -114,35 +184,31 @@ def mine_ansible(root: Path | None = None, labels: dict | None = None) -> tuple[
         if why:
             drops[why] += 1
         kept = 0
+        unknown_seen: set[str] = set()  # the normalised names of this file's unknown rows
         for t in tasks:
             try:
                 if t.module is None:
                     raise Drop("not_a_module_call")
-                if canonical_module(t.module) not in MAPPERS:
+                if is_out_of_scope(t.module):
+                    # No grounding: an unknown intent copies no value from its text.
+                    intent, label = unknown_intent(t.name), "mapped"
+                    # A name repeated in the same file ("launch an instance" four times) would take the cap's
+                    # place of a different request and be de-duplicated later anyway.
+                    if contract.normalise_input(t.name) in unknown_seen:
+                        raise Drop("duplicate_name")
+                    if len(unknown_seen) >= UNKNOWN_CAP:
+                        raise Drop("cap_per_module")
+                elif canonical_module(t.module) in MAPPERS:
+                    intent, label = _mapped_intent(t, rel, labels)
+                else:
                     raise Drop("other_module")
-                if not t.name:
-                    raise Drop("no_name")
-                if t.loop:
-                    raise Drop("loop")
-                if _has_jinja(t.name) or _has_jinja(t.args):
-                    raise Drop("jinja")
-                if "when" in t.extra:
-                    raise Drop("conditional")
-                try:
-                    intent, _ = ground(map_task(t.module, t.args), t.name)
-                    if reason := needs_label(intent):
-                        raise Drop(reason)
-                    label = "mapped"
-                except Drop as e:
-                    hand = labels.get((rel, t.line))
-                    if not e.reason.startswith("needs_label") or hand is None or hand["input"] != t.name:
-                        raise
-                    intent, label = hand["output"], "hand"
                 intent = finish(intent)
             except Drop as e:
                 drops[e.reason] += 1
                 continue
             kept += 1
+            if intent["action"] == "unknown":
+                unknown_seen.add(contract.normalise_input(t.name))
             rows.append(_row(t.name, intent, "ansible", rel, t.line, label))
         report[rel] = {"tasks": len(tasks), "rows": kept, "drops": dict(sorted(drops.items()))}
     return rows, report
@@ -167,15 +233,20 @@ def _row(text: str, intent: dict, kind: str, rel: str, line: int, label: str, fi
     }
 
 
-def mine_manpages(root: Path = manpages.MAN_ROOT) -> tuple[list[dict], dict]:
-    """Rows from the man pages' EXAMPLES (description and command of each) and a report by page."""
+def mine_manpages(root: Path | tuple[Path, ...] = manpages.MAN_ROOTS) -> tuple[list[dict], dict]:
+    """Rows from the man pages' example sections (description and command of each) and a report by page
+    (``examples``, ``rows``, ``drops``; for a page found: its ``file`` as installed and its ``package``). ``root``
+    is one man directory or several, searched in order (default: the system's, then ``make man-pages``')."""
     rows, report = [], {}
     for page in manpages.PAGES:
-        path = manpages.page_path(page, root)
-        if path is None:
+        found = manpages.locate(page, root)
+        if found is None:
             report[page] = {"examples": 0, "rows": 0, "drops": {"page_not_installed": 1}}
             continue
-        rel = str(path)
+        path, page_root = found
+        # the path the page has once installed: the same file id whichever root it was read from
+        rel = manpages.source_file(path, page_root)
+        package = manpages.package_of(path, page_root) or f"man page {page.split('/')[1]}"
         exs = manpages.examples(manpages.read_roff(path), page)
         drops: Counter = Counter() if exs else Counter({"no_examples_section_or_layout": 1})
         kept = 0
@@ -188,16 +259,20 @@ def mine_manpages(root: Path = manpages.MAN_ROOT) -> tuple[list[dict], dict]:
             for field, text in (("description", manpages.first_sentence(ex.description)),
                                 ("command", manpages.command_text(ex.command))):  # fmt: skip
                 try:
+                    if not text:
+                        raise Drop("no_description")
                     intent, _ = ground(mapped, text)
+                    manpages.check_action_words(intent, text)
                     intent = finish(intent)
                 except Drop as e:
                     drops[e.reason] += 1
                     continue
                 kept += 1
                 row = _row(text, intent, "man", rel, ex.line, "mapped", field)
-                row["source"]["package"] = f"man page {page.split('/')[1]}"
+                row["source"]["package"] = package
                 rows.append(row)
-        report[page] = {"examples": len(exs), "rows": kept, "drops": dict(sorted(drops.items()))}
+        report[page] = {"examples": len(exs), "rows": kept, "drops": dict(sorted(drops.items())), "file": rel,
+                        "package": package}  # fmt: skip
     return rows, report
 
 
@@ -222,24 +297,36 @@ def _h(text: str) -> str:
 
 
 def split_by_source(rows: list[dict], val_share: float = VAL_SHARE) -> dict[str, str]:
-    """``{source file: "train" | "val-real"}``: about ``val_share`` of the sources to val-real, in the order of a
-    hash of the file name; first, each category that has two or more sources gets one of them (the lowest hash)
-    in val-real, so that val-real covers every category that train can also keep."""
-    cats: dict[str, set[str]] = defaultdict(set)
+    """``{source file: "train" | "val-real"}``, whole sources on one side, about ``val_share`` of each category's
+    rows in val-real.
+
+    Per category (in name order), sources are taken in the order of a hash of their file name when the
+    category's val-real rows stay within a quarter over its target; a category with two or more sources gets at least
+    one (its smallest), and no source is taken that is some category's last training source. Shares are counted in
+    rows, not sources: one man page can give twenty rows and an out-of-scope module one."""
+    per_cat: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
-        cats[r["category"]].add(r["source"]["file"])
+        per_cat[r["category"]][r["source"]["file"]] += 1
     sources = sorted({r["source"]["file"] for r in rows}, key=_h)
-    target = round(val_share * len(sources))
     val: set[str] = set()
-    for cat in sorted(cats):
-        if len(cats[cat]) >= 2 and not cats[cat] & val and len(val) < target:
-            val.add(min(cats[cat], key=_h))
-    for s in sources:
-        if len(val) >= target:
-            break
-        # never take a category's last training source
-        if all(len(cats[c] - val - {s}) >= 1 for c in cats if s in cats[c]):
-            val.add(s)
+
+    def can_take(s: str) -> bool:
+        return all(len(set(per_cat[c]) - val - {s}) >= 1 for c in per_cat if s in per_cat[c])
+
+    for cat in sorted(per_cat):
+        counts = per_cat[cat]
+        if len(counts) < 2:
+            continue
+        want = val_share * sum(counts.values())
+        have = sum(n for s, n in counts.items() if s in val)
+        for s in sorted(counts, key=_h):
+            if s not in val and have < want and have + counts[s] <= 1.25 * want and can_take(s):
+                val.add(s)
+                have += counts[s]
+        if have == 0:
+            smallest = [s for s in sorted(counts, key=lambda s: (counts[s], _h(s))) if can_take(s)]
+            if smallest:
+                val.add(smallest[0])
     return {s: ("val-real" if s in val else "train") for s in sources}
 
 
@@ -261,7 +348,9 @@ def render_card(card: dict) -> str:
     for kind in ("ansible", "manpages"):
         for src, rep in card["sources"][kind].items():
             drops = ", ".join(f"{k} {v}" for k, v in rep["drops"].items()) or "-"
-            body.append([kind, src, rep.get("tasks", rep.get("examples", 0)), rep["rows"], drops,
+            # a man page's package says where it came from (installed, or a downloaded Debian package)
+            name = f"{src} ({rep['package']})" if rep.get("package") else src
+            body.append([kind, name, rep.get("tasks", rep.get("examples", 0)), rep["rows"], drops,
                          card["split"].get(src, "-")])  # fmt: skip
     out += _md_table(["kind", "source", "tasks/examples", "rows", "dropped (reason count)", "split"], body)
     out += ["", "## Drops by reason (all sources)", ""]
@@ -273,9 +362,9 @@ def render_card(card: dict) -> str:
 
 
 def build_real_text(out_dir: str | Path = "data/real", site: Path | None = None,
-                    man_root: Path = manpages.MAN_ROOT) -> dict:  # fmt: skip
+                    man_root: Path | tuple[Path, ...] = manpages.MAN_ROOTS) -> dict:  # fmt: skip
     """Mine, filter and split the real-text rows; write ``train.jsonl``, ``val-real.jsonl``, ``card.json`` and
-    ``card.md`` under ``out_dir``; return the card."""
+    ``card.md`` under ``out_dir``; return the card. ``man_root``: one man directory or several, in order."""
     out = Path(out_dir)
     labels = load_labels(out / "labels.jsonl") if (out / "labels.jsonl").is_file() else load_labels()
     a_rows, a_report = mine_ansible(site, labels)
@@ -294,7 +383,7 @@ def build_real_text(out_dir: str | Path = "data/real", site: Path | None = None,
     for rep in (*a_report.values(), *m_report.values()):
         reasons.update(rep["drops"])
     n_labels = sum(1 for r in rows if r["source"]["label"] == "hand")
-    page_split = {p: assignment.get(str(manpages.page_path(p, man_root)), "-") for p in m_report}
+    page_split = {p: assignment.get(rep.get("file", ""), "-") for p, rep in m_report.items()}
     card = {
         "summary": (
             f"{len(a_rows)} rows from Ansible module EXAMPLES ({len(a_report)} module files) and {len(m_rows)} "
