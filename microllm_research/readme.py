@@ -30,6 +30,7 @@ HEAD_BEGIN, HEAD_END = "<!-- headline:begin -->", "<!-- headline:end -->"
 STEPS_BEGIN, STEPS_END = "<!-- steps:begin -->", "<!-- steps:end -->"
 MODELS_BEGIN, MODELS_END = "<!-- models:begin -->", "<!-- models:end -->"
 CARD_BEGIN, CARD_END = "<!-- card:begin -->", "<!-- card:end -->"
+SPLIT_ORDER = ("val", "val-real", "test", "dev")  # selection splits first, then the reported ones
 
 # The main job's steps (Makefile `all`), what each does, and its minutes on a 2-core machine where no record measures
 # them (setup and downloads depend on the network; the notebooks render records).
@@ -307,8 +308,8 @@ def render_card(results_dir: str | Path = "results", link_from: str | Path | Non
                   f"{train.get('seconds_per_step_median', 0):.1f} s per step (median), validation loss "
                   f"{_num(train.get('eval_loss'), '.4f')}, on {cpu.get('cpu', '?')} ({cpu.get('cpu_count', '?')} "
                   f"cores)."]  # fmt: skip
-    rows = sorted(_recipe_compare_rows(results_dir), key=lambda r: ["val", "test", "dev"].index(r["dataset"])
-                  if r.get("dataset") in ("val", "test", "dev") else 3)  # fmt: skip
+    rows = sorted(_recipe_compare_rows(results_dir), key=lambda r: SPLIT_ORDER.index(r["dataset"])
+                  if r.get("dataset") in SPLIT_ORDER else len(SPLIT_ORDER))  # fmt: skip
     lines.append("")
     if not rows:
         lines.append(f"**Scores: not yet run.** `make evaluate` (part of `{BUILD}`) writes "
@@ -322,7 +323,43 @@ def render_card(results_dir: str | Path = "results", link_from: str | Path | Non
                      f"{r['em_ci95_high']:.3f}] | {_num(r.get('field_f1'))} | {_num(r.get('valid_json_rate'))} | "
                      f"{_num(r.get('p50_ms'), '.0f')} ms | {_num(r.get('size_mb'), '.0f')} MB | "
                      f"{f'[record]({link})' if link else '-'} |")  # fmt: skip
+    lines += render_categories(rows, root)
+    lines += render_errors(rows, root, "val-real")
     return "\n".join(lines)
+
+
+def render_categories(rows: list[dict], root: Path) -> list[str]:
+    """Exact match per category (and its row count) for each split of the recipe's compare rows."""
+    per = {r["dataset"]: (_json(root / r["metrics"]) or {}).get("per_category", {}) for r in rows if r.get("metrics")}
+    per = {split: cats for split, cats in per.items() if cats}
+    if not per:
+        return []
+    cats = sorted({c for cats in per.values() for c in cats})
+    lines = ["", "Exact match per category (rows in brackets):", "",
+             "| category | " + " | ".join(per) + " |", "|---|" + "---:|" * len(per)]  # fmt: skip
+    for c in cats:
+        cells = [f"{per[s][c]['exact_match']:.2f} ({per[s][c]['n']})" if c in per[s] else "-" for s in per]
+        lines.append(f"| {c} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_errors(rows: list[dict], root: Path, split: str) -> list[str]:
+    """Every answer of ``split`` that is not an exact match: request, answer and gold (passwords masked)."""
+    from microllm.feedback.redact import redact_intent, redact_text
+
+    row = next((r for r in rows if r.get("dataset") == split and r.get("metrics")), None)
+    path = root / row["metrics"] if row else None
+    if path is None or not (preds := path.with_name("predictions.jsonl")).is_file():
+        return []
+    wrong = [p for p in map(json.loads, preds.read_text(encoding="utf-8").splitlines()) if not p.get("exact")]
+    lines = ["", f"Errors on {split} ({len(wrong)} of {row['n']}):", "", "| request | answer | gold |", "|---|---|---|"]
+    for p in wrong:
+        answer = json.dumps(redact_intent(p.get("output")), ensure_ascii=False) if p.get("output") else p.get("error")
+        gold = json.dumps(redact_intent(p.get("gold")), ensure_ascii=False)
+        request = redact_text(p["input"], p.get("gold"))
+        cells = [str(x).replace("|", "\\|") for x in (request, f"`{answer}`", f"`{gold}`")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 # --- the full results page -----------------------------------------------------------------------------------------

@@ -64,6 +64,19 @@ def test_a_field_the_request_cannot_fill_keeps_its_plain_schema():
     assert "enum" not in _defs(schema, "NetSetAddress")[0]["properties"]["address"]
 
 
+def test_an_optional_address_the_request_does_not_give_cannot_be_written():
+    request = "Deny all IPv6 traffic to tcp port 20 on this host"
+    assert Candidates(request).for_field("source") is None  # "20" is a number, not an address
+    schema = grounded_schema(request)
+    for variant in _defs(schema, "FwDeny"):
+        assert "source" not in variant["properties"] and variant["additionalProperties"] is False
+    assert "gateway" not in _defs(schema, "NetSetAddress")[0]["properties"]
+    # given, it is one of the request's addresses; a required address field keeps its plain schema
+    schema = grounded_schema("Open port 8443/tcp from 10.0.0.0/8")
+    assert set(_enum(schema, _defs(schema, "FwAllow")[0]["properties"]["source"])) == {"10.0.0.0", "10.0.0.0/8"}
+    assert "servers" in _defs(grounded_schema("Use the usual name servers"), "NetSetNameservers")[0]["properties"]
+
+
 def test_common_prefix_leaves_the_last_prompt_token_to_evaluate():
     assert common_prefix([1, 2, 3], [1, 2, 3]) == 2 and common_prefix([1, 2, 9], [1, 2, 3, 4]) == 2
     assert common_prefix([], [5]) == 0

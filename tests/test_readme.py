@@ -239,3 +239,29 @@ def test_headline_refuses_an_ab_record_older_than_the_shipped_file(tmp_path):
     os.utime(record, (gguf.stat().st_mtime - 60, gguf.stat().st_mtime - 60))
     headline = R.render_headline(res)
     assert len(headline.splitlines()) == 1 and "older than the shipped file" in headline
+
+
+def test_model_card_lists_categories_and_val_real_errors_with_passwords_masked(tmp_path):
+    import json
+
+    rows = []
+    for split, n in (("val", 2), ("val-real", 2)):
+        d = tmp_path / "results" / "eval" / "m" / split
+        d.mkdir(parents=True)
+        cats = {"users": {"n": n, "exact_match": 0.5}} | (
+            {"dns": {"n": 1, "exact_match": 1.0}} if split == "val" else {}
+        )
+        (d / "metrics.json").write_text(json.dumps({"per_category": cats}))
+        preds = [{"input": "Create user bob with password Secr3t!", "exact": False,
+                  "output": {"action": "user_add", "username": "bob"},
+                  "gold": {"action": "user_add", "username": "bob", "password": "Secr3t!"}},
+                 {"input": "Remove user amy", "exact": True, "output": {}, "gold": {}}]  # fmt: skip
+        (d / "predictions.jsonl").write_text("\n".join(json.dumps(p) for p in preds) + "\n")
+        rows.append({"dataset": split, "n": n, "metrics": f"results/eval/m/{split}/metrics.json"})
+    cats = R.render_categories(rows, tmp_path)
+    assert "| category | val | val-real |" in cats and "| users | 0.50 (2) | 0.50 (2) |" in cats
+    assert "| dns | 1.00 (1) | - |" in cats
+    errors = "\n".join(R.render_errors(rows, tmp_path, "val-real"))
+    assert "Errors on val-real (1 of 2)" in errors and "Remove user amy" not in errors
+    assert "Secr3t!" not in errors and "Create user bob with password ***" in errors
+    assert R.render_errors(rows, tmp_path, "dev") == []

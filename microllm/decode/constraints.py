@@ -6,10 +6,11 @@ against the request, the schema itself says it: each copied string field becomes
 that start and end at a word boundary (case-free fields also lower-cased), an A record's value one of the request's
 IPv4 addresses, an AAAA's one of its IPv6 ones (canonical forms included), an interface address given with a dotted
 netmask one ``ip/prefix`` pair, and ``port`` / ``priority`` / ``key_size`` one of the whole numbers written in it.
-A field for which the request holds no candidate keeps its plain schema (grounding gives way; the intent rules then
-say ``clarify`` for a value that was not given). The grammar engine (llguidance) compiles such a schema lazily in
-milliseconds, so a grammar per request costs less than one forward pass, and a value that only one candidate can
-finish is forced, not sampled.
+A required field for which the request holds no candidate keeps its plain schema (grounding gives way; the intent
+rules then say ``clarify`` for a value that was not given); an optional address field with no candidate (a
+firewall rule's ``source``, an interface's ``gateway``) is left out of the schema, and address fields take whole
+addresses only. The grammar engine (llguidance) compiles such a schema lazily in milliseconds, so a grammar per
+request costs less than one forward pass, and a value that only one candidate can finish is forced, not sampled.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _IPV6ISH = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 _NUMBER = re.compile(r"\d+")
 _SPACE = set(" \t\r\n")
 _RECORD_TYPES_IP = {"A", "AAAA"}
+_ADDRESS = re.compile(r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?:/\d{1,3})?")
 
 
 def spans(request: str) -> list[str]:
@@ -115,8 +117,10 @@ class Candidates:
         if key == "address":
             return self.masked or None
         if key in FIELD_CHARS:
+            # Whole addresses only (CIDR allowed): a bare number ("tcp port 20") or a piece of an address ("10.0")
+            # is never a source, gateway or server. Out-of-range octets stay writable: validation is the validator's.
             chars = FIELD_CHARS[key]
-            values = [v for v in self.free if set(v) <= chars]
+            values = [v for v in self.free if set(v) <= chars and _ADDRESS.fullmatch(v)]
             return values or None
         if key in CASE_KEPT:
             return self.kept or None
@@ -160,6 +164,10 @@ def _narrow_object(node: dict, cands: Candidates) -> dict | list[dict]:
             values = cands.for_field(key)
             if values is not None:
                 new_props[key] = _string_enum(values)
+            elif key in FIELD_CHARS and key not in node.get("required", ()):
+                # An optional address the request does not give (a firewall rule's source, an interface's
+                # gateway) cannot be written: it could only be made up. A required one keeps its plain schema.
+                del new_props[key]
     out["properties"] = new_props
     if "value" in props and "record_type" in props:
         return _split_record(out, cands)

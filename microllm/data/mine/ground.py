@@ -49,7 +49,8 @@ def _ip_in_text(text: str, value: str) -> bool:
     return False
 
 
-def _is_ip(value: str) -> bool:
+def is_address(value: str) -> bool:
+    """Whether ``value`` is an IP address or network (``10.0.0.5``, ``10.0.0.0/8``, ``2001:db8::1/64``)."""
     try:
         ipaddress.ip_interface(value)
         return True
@@ -63,7 +64,7 @@ def field_stated(intent: dict, key: str, text: str) -> bool:
     if key == "record_type":
         if re.search(rf"\b{re.escape(value)}\b", text):  # case-sensitive: the article "a" is not an A record
             return True
-        if value in ("A", "AAAA") and "value" in intent and _is_ip(intent["value"]):
+        if value in ("A", "AAAA") and "value" in intent and is_address(intent["value"]):
             return _ip_in_text(text, intent["value"])  # spec rule 1: the type follows from the address
         return bool(_TYPE_WORDS.get(value) and re.search(_TYPE_WORDS[value], text, re.IGNORECASE))
     if key == "protocol":
@@ -73,8 +74,8 @@ def field_stated(intent: dict, key: str, text: str) -> bool:
     if isinstance(value, int):
         return bool(re.search(rf"(?<!\d){value}(?!\d)", text))
     if isinstance(value, list):
-        return all(_ip_in_text(text, v) if _is_ip(v) else _contains(text, v) for v in value)
-    if _is_ip(value):
+        return all(_ip_in_text(text, v) if is_address(v) else _contains(text, v) for v in value)
+    if is_address(value):
         return _ip_in_text(text, value)
     return _contains(text, str(value))
 

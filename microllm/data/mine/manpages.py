@@ -24,7 +24,6 @@ Each example gives up to two rows: the description (its first sentence, human pr
 from __future__ import annotations
 
 import gzip
-import ipaddress
 import re
 import shlex
 import shutil
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from microllm.data.mine.ground import is_address
 from microllm.data.mine.mappers import Drop, dns_intent
 
 MAN_ROOT = Path("/usr/share/man")
@@ -375,14 +375,6 @@ def _split(command: str) -> list[str]:
         raise Drop("command_not_understood") from None
 
 
-def _is_address(value: str) -> bool:
-    try:
-        ipaddress.ip_interface(value)
-        return True
-    except ValueError:
-        return False
-
-
 def _placeholder(value: str) -> bool:
     return bool(re.search(r"[<>$]", value))
 
@@ -467,7 +459,7 @@ def ufw_command(command: str) -> dict:
             if n + 1 < len(pairs) and pairs[n + 1][0] == "port":
                 raise Drop("source_port")
             if value != "any":
-                if not _is_address(value):
+                if not is_address(value):
                     raise Drop("source_not_an_address")
                 target["source"] = value
         elif key == "to":
@@ -552,7 +544,7 @@ def _nmcli_properties(iface: str, pairs: list[str]) -> dict:
         raise Drop("unsupported_method")  # manual without an address, shared, link-local, disabled
     if "ipv4.dns" in props:
         servers = [s for s in re.split(r"[,\s]+", props["ipv4.dns"]) if s]
-        if not servers or not all(_is_address(s) for s in servers):
+        if not servers or not all(is_address(s) for s in servers):
             raise Drop("dns_not_an_address")
         steps.append({"action": "net_set_nameservers", "servers": servers, "interface": iface})
     return steps[0] if len(steps) == 1 else {"action": "multi", "steps": steps}
