@@ -62,6 +62,7 @@ SHIPPED = {  # every config file in the repository -> its typed config
     "research/gemma-lora/sft.yaml": FinetuneConfig,
     "research/grounded-decoding/compare.yaml": CompareConfig,
     "research/data-proxy/compare.yaml": CompareConfig,
+    "research/data-proxy/compare-recipe-before.yaml": CompareConfig,
     "research/data-proxy/quantize.yaml": QuantizeConfig,
     "research/data-proxy/data-mixed.yaml": DataConfig,
     "research/data-proxy/sft-diverse-1k.yaml": FinetuneConfig,

@@ -118,9 +118,6 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
     stage["grammar"] = time.perf_counter() - t0
     buf = np.zeros((grammar.n_vocab + 31) // 32 if grammar else 1, dtype=np.int32)
 
-    t = time.perf_counter()
-    logits = runner.prefill(prompt)
-    stage["prompt"] = time.perf_counter() - t
     passes, sampled, forced = 1, 0, 0
     out_tokens: list[int] = []
     pieces: list[str] = []
@@ -159,11 +156,13 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
                 return True
         return False
 
-    if matcher is not None:  # a forced opening ('{"action": "') costs no sampling
-        head: list[int] = []
-        force(matcher, head)
-        if head:
-            logits = evaluate(head, "forced")
+    # The forced opening ('{"action": "') is evaluated with the prompt, in the same forward pass.
+    head: list[int] = []
+    if matcher is not None and force(matcher, head):
+        raise ValueError("the grammar forces a whole answer: there is nothing to decode")
+    t = time.perf_counter()
+    logits = runner.prefill(prompt + head)
+    stage["prompt"] = time.perf_counter() - t
     while len(out_tokens) < max_tokens:
         t = time.perf_counter()
         top = int(np.argmax(logits))
