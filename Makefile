@@ -14,6 +14,15 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # portable; pip's wheel cache ignores CMAKE_ARGS, hence --no-cache-dir. The pin itself lives in pyproject.toml.
 LLAMA_PIN := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+# Where the CPU has AVX-512 (F, CD, VL, DQ, BW: what GGML_AVX512 compiles for), its kernels too, with VBMI, VNNI and
+# BF16 where present: the micro model 1.23x faster on an AMD EPYC with them (research/llama-cpu-build). AMX stays off.
+CPU_FLAGS := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+ifeq ($(words $(filter avx512f avx512cd avx512vl avx512dq avx512bw,$(CPU_FLAGS))),5)
+LLAMA_CMAKE_ARGS += -DGGML_AVX512=ON
+LLAMA_CMAKE_ARGS += $(if $(filter avx512vbmi,$(CPU_FLAGS)),-DGGML_AVX512_VBMI=ON)
+LLAMA_CMAKE_ARGS += $(if $(filter avx512_vnni,$(CPU_FLAGS)),-DGGML_AVX512_VNNI=ON)
+LLAMA_CMAKE_ARGS += $(if $(filter avx512_bf16,$(CPU_FLAGS)),-DGGML_AVX512_BF16=ON)
+endif
 
 # The shipped recipe: its configs, the run it trains and the file it ships (recipes/qwen-coder-0.5b-lora/README.md).
 RECIPE     := recipes/qwen-coder-0.5b-lora

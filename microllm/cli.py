@@ -25,8 +25,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("predict", "parse a file of requests (JSONL or plain text, one a line) into JSONL"),
     )),
     ("data", (
-        ("data", "build a dataset (data build), the mined real-text set (data mine), or measure diversity "
-                 "(data diversity)"),
+        ("data", "build a dataset (data build), the mined real-text set (data mine), label the texts mining "
+                 "dropped (data self-label), or measure diversity (data diversity)"),
         ("schema", "export the JSON Schema of all intents (schema export)"),
     )),
     ("train", (
@@ -320,6 +320,8 @@ def _cmd_data(args) -> int:
         return EXIT_OK
     if args.action == "diversity":
         return _data_diversity(args, start)
+    if args.action == "self-label":
+        return _data_self_label(args, start)
     cfg = load_config(DataConfig, args.config, args.set)
     if cfg.generator == "templates":
         splits = build_dataset(cfg.seed, cfg.scale, cfg.fresh)
@@ -332,6 +334,23 @@ def _cmd_data(args) -> int:
     print(json.dumps({k: str(v) for k, v in paths.items()}, indent=2))
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in splits.items())
     summary(f"data build: {counts} rows -> {cfg.out_dir} ({time.perf_counter() - start:.1f} s)")
+    return EXIT_OK
+
+
+def _data_self_label(args, start: float) -> int:
+    """``data self-label``: a model (the shipped one unless --model) labels the mined texts that mapping dropped;
+    the labels that schema, safety, grounding and the rule baseline agree with are written as training rows."""
+    from microllm.data.mine.self_label import build_self_labeled
+    from microllm.provenance import file_sha256
+
+    args.predictor, args.option = None, []
+    predictor = build_predictor(args)
+    path = Path(predictor.resolved.path)  # the llama.cpp and transformers predictors name their resolved model
+    labeler = f"{path.name} (sha256 {file_sha256(path)[:12]})" if path.is_file() else str(path)
+    out_dir = args.out_dir or "data/self-label"
+    card = build_self_labeled(predictor.generate, labeler, out_dir)
+    print(json.dumps({k: card[k] for k in ("summary", "outcomes", "kept_by_category")}, indent=2))
+    summary(f"data self-label: {card['outcomes']['kept']} rows -> {out_dir} ({time.perf_counter() - start:.1f} s)")
     return EXIT_OK
 
 
@@ -615,12 +634,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     # data
     c = command("data", _cmd_data)
-    c.add_argument("action", choices=["build", "mine", "diversity"], help="build: a dataset from a DataConfig "
-                   "(generator: templates, diverse or mixed); mine: (request, intent) pairs from installed Ansible "
-                   "module docs and man pages; diversity: distinct-n, templates and nearest-neighbour distance of "
+    c.add_argument("action", choices=["build", "mine", "self-label", "diversity"], help="build: a dataset from a "
+                   "DataConfig (generator: templates, diverse or mixed); mine: (request, intent) pairs from installed "
+                   "Ansible module docs and man pages; self-label: a model labels the texts mine dropped, kept where "
+                   "the rule baseline agrees; diversity: distinct-n, templates and nearest-neighbour distance of "
                    "--train files to --reference")  # fmt: skip
     add_config_args(c, "DataConfig", "recipes/qwen-coder-0.5b-lora/data.yaml or configs/data-diverse.yaml")
-    c.add_argument("--out-dir", default=None, help="mine: where the real-text files go (default: data/real)")
+    c.add_argument("--out-dir", default=None, help="mine: where the real-text files go (default: data/real); "
+                   "self-label: where the labeled rows go (default: data/self-label)")  # fmt: skip
+    c.add_argument("--model", default=None, metavar="GGUF", help="self-label: the labeling model (default: the "
+                   "shipped micro model, decoded as its recipe says)")  # fmt: skip
     c.add_argument("--train", action="append", default=[], metavar="FILE",
                    help="diversity: a training JSONL file (repeatable; rows concatenated)")  # fmt: skip
     c.add_argument("--reference", default=None, metavar="FILE", help="diversity: reference JSONL, e.g. "

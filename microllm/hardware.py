@@ -7,6 +7,7 @@ provenance record) says which device and how many threads produced a number.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -74,6 +75,21 @@ def llama_gpu_offload() -> bool:
         return bool(llama_cpp.llama_supports_gpu_offload())
     except (AttributeError, OSError):  # an older binding without the call: assume a CPU build
         return False
+
+
+def llama_cpu_kernels(system_info: str | None = None) -> list[str]:
+    """The CPU instruction sets the installed llama.cpp was built for (``AVX2``, ``AVX512``, ``AVX512_VNNI``, ...),
+    from its system-info line: a timing depends on the build as much as on the CPU. Empty without llama.cpp."""
+    if system_info is None:
+        try:
+            import llama_cpp
+
+            system_info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
+        except (ImportError, AttributeError, OSError):
+            return []
+    # "CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | LLAMAFILE = 1 | ..."
+    found = re.findall(r"\b(AVX[0-9A-Z_]*|AMX[0-9A-Z_]*|F16C|FMA)\s*=\s*1\b", system_info)
+    return sorted(set(found))
 
 
 def gpu_name() -> str | None:

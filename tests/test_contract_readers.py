@@ -179,3 +179,26 @@ def test_feedback_simulation_never_replays_a_hidden_input(tmp_path, monkeypatch,
     _, _, replay, dropped = sim._prepare(cfg)
     assert dropped == {"hidden": 1, "dev": 0}
     assert [r["input"] for r in read_jsonl(replay)] == [text for text, _, _ in ROWS]
+
+
+# --- feedback retraining: the train split and the reviewed decisions ----------------------------------------------
+
+
+def test_feedback_retrain_file_drops_held_out_rows_on_both_sides(tmp_path, hidden):
+    from microllm.feedback.export import combined_train_file
+
+    reviewed = [_row(HIDDEN), _row("Lock the account of bob please")]
+    with pytest.warns(HeldOutRowsWarning) as caught:
+        out = combined_train_file(_train_with_hidden_row(tmp_path), reviewed, tmp_path / "out" / "train.jsonl")
+    assert len(caught) == 2  # one warning for the train file, one for the reviewed decisions
+    inputs = [r["input"] for r in read_jsonl(out)]
+    assert contract.normalise_input(HIDDEN) not in {contract.normalise_input(t) for t in inputs}
+    assert "Lock the account of bob please" in inputs and len(inputs) == len(ROWS) + 1
+
+
+@pytest.mark.parametrize("name", TRAIN_REFUSED)
+def test_feedback_retrain_file_refuses_held_out_files(tmp_path, name):
+    from microllm.feedback.export import combined_train_file
+
+    with pytest.raises(HeldOutError):
+        combined_train_file(_write(tmp_path / name, _rows()), [], tmp_path / "out.jsonl")

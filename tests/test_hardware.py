@@ -94,7 +94,8 @@ def test_llamacpp_offloads_layers_when_its_build_can(monkeypatch):
     llamacpp._load("model.gguf", cfg)
     assert seen["n_gpu_layers"] == -1 and seen["n_threads"] == seen["n_threads_batch"] == 4
     runtime = provenance()["runtime"]
-    assert runtime["backends"]["llamacpp"] == {"n_threads": 4, "n_gpu_layers": -1, "gpu_offload": True}
+    assert runtime["backends"]["llamacpp"] == {"n_threads": 4, "n_gpu_layers": -1, "gpu_offload": True,
+                                               "cpu_kernels": hardware.llama_cpu_kernels()}  # fmt: skip
     assert runtime["cores_available"] == 4
     monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: False)
     assert llamacpp.LlamaCppConfig().n_gpu_layers == 0  # a CPU build keeps every layer on the CPU
@@ -133,3 +134,18 @@ def test_provenance_records_threads_and_device():
     assert record["runtime"]["device"] == "cpu" and record["runtime"]["threads"] == 3
     assert record["runtime"]["cores_available"] == hardware.available_cores()
     json.dumps(record)  # stored as JSON next to every result
+
+
+def test_llama_cpu_kernels_reads_the_build_flags():
+    info = "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 0 | "
+    assert hardware.llama_cpu_kernels(info) == ["AVX", "AVX2", "AVX512", "AVX512_VNNI", "F16C", "FMA"]
+    assert hardware.llama_cpu_kernels("CPU : SSE3 = 1 | LLAMAFILE = 1 |") == []
+
+
+def test_llama_cpu_kernels_of_the_installed_build():
+    import platform
+
+    pytest.importorskip("llama_cpp")
+    if platform.machine() != "x86_64":
+        pytest.skip("the build flags are x86 ones")
+    assert "AVX2" in hardware.llama_cpu_kernels()  # `make setup` always builds the AVX2 kernels

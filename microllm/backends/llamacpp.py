@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from microllm.decode import Grammar, decode
 from microllm.decode.runners import LlamaCppRunner
-from microllm.hardware import available_cores, llama_gpu_offload, note_backend
+from microllm.hardware import available_cores, llama_cpu_kernels, llama_gpu_offload, note_backend
 from microllm.models import resolve_model
 from microllm.predictors import register
 from microllm.predictors.base import Predictor
@@ -58,7 +58,7 @@ def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
     llm = Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
                 n_batch=512, n_gpu_layers=cfg.n_gpu_layers, seed=0, verbose=False, lora_path=adapter)  # fmt: skip
     note_backend("llamacpp", {"n_threads": cfg.n_threads, "n_gpu_layers": cfg.n_gpu_layers,
-                              "gpu_offload": cfg.n_gpu_layers != 0})  # fmt: skip
+                              "gpu_offload": cfg.n_gpu_layers != 0, "cpu_kernels": llama_cpu_kernels()})  # fmt: skip
     return llm
 
 

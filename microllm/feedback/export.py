@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from microllm.data.io import read_jsonl, write_jsonl
+from microllm.data import contract
+from microllm.data.io import write_jsonl
 from microllm.feedback.redact import intent_passwords
 from microllm.runner import _bad_text
 from microllm.schema import DOMAIN_OF_ACTION, IntentError, validate_intent
@@ -85,7 +86,12 @@ def export_jsonl(store: DecisionStore, path: str | Path, exclude_inputs: Iterabl
 
 def combined_train_file(train_file: str | Path, rows: list[dict], path: str | Path, repeat: int = 1) -> Path:
     """The train split plus ``rows`` (each ``repeat`` times) written to ``path``; a synthetic row with the same
-    request as a reviewed one goes, since a human's answer outranks the generator's."""
+    request as a reviewed one goes, since a human's answer outranks the generator's. Both sides are read under the
+    evaluation contract: a test or dev file is refused, and a row (reviewed or not) whose input is held out is dropped
+    with a :class:`~microllm.data.contract.HeldOutRowsWarning` counting it."""
+    base = contract.read_rows_and_warn(train_file, role="train")
+    rows, dropped = contract.filter_rows(rows)
+    contract.warn_dropped("reviewed decisions", dropped)
     reviewed = {_key(r["input"]) for r in rows}
-    base = [r for r in read_jsonl(train_file) if _key(r["input"]) not in reviewed]
+    base = [r for r in base if _key(r["input"]) not in reviewed]
     return Path(write_jsonl(base + rows * repeat, path))

@@ -162,13 +162,14 @@ def _mapped_intent(t, rel: str, labels: dict) -> tuple[dict, str]:
         return hand["output"], "hand"
 
 
-def mine_ansible(root: Path | None = None, labels: dict | None = None,
-                 modules: Iterable[str] | None = None) -> tuple[list[dict], dict]:  # fmt: skip
+def mine_ansible(root: Path | None = None, labels: dict | None = None, modules: Iterable[str] | None = None,
+                 dropped: list[dict] | None = None) -> tuple[list[dict], dict]:  # fmt: skip
     """Rows from the Ansible module docs and a report ``{file: {"tasks", "rows", "drops": Counter}}``.
 
     The docs of mapped modules (:data:`MAPPERS`) give grounded operations; those of out-of-scope modules
     (:data:`OUT_OF_SCOPE_MODULES`) give ``unknown`` rows, at most :data:`UNKNOWN_CAP` per file. ``modules``
-    restricts the files read to those of the given registry names (default: all)."""
+    restricts the files read to those of the given registry names (default: all). ``dropped``, when given,
+    receives every dropped task that has a name (:func:`_dropped_text`): the unlabeled pool of self-training."""
     root = root or site_packages()
     labels = load_labels() if labels is None else labels
     modules = [*MAPPERS, *OUT_OF_SCOPE_MODULES] if modules is None else list(modules)
@@ -205,6 +206,8 @@ def mine_ansible(root: Path | None = None, labels: dict | None = None,
                 intent = finish(intent)
             except Drop as e:
                 drops[e.reason] += 1
+                if dropped is not None and t.name:
+                    dropped.append(_dropped_text(t.name, "ansible", rel, t.line, e.reason))
                 continue
             kept += 1
             if intent["action"] == "unknown":
@@ -223,6 +226,17 @@ def _package_of(rel: str) -> str:
     return "man-pages"
 
 
+def _dropped_text(text: str, kind: str, rel: str, line: int, reason: str, field: str = "name",
+                  package: str | None = None) -> dict:  # fmt: skip
+    """A dropped text with its source and the reason it was dropped (no ``output``: nothing mapped it)."""
+    return {
+        "id": _row_id(kind, rel, line, text),
+        "input": text,
+        "reason": reason,
+        "source": {"package": package or _package_of(rel), "file": rel, "line": line, "field": field},
+    }
+
+
 def _row(text: str, intent: dict, kind: str, rel: str, line: int, label: str, field: str = "name") -> dict:
     return {
         "id": _row_id(kind, rel, line, text),
@@ -233,10 +247,12 @@ def _row(text: str, intent: dict, kind: str, rel: str, line: int, label: str, fi
     }
 
 
-def mine_manpages(root: Path | tuple[Path, ...] = manpages.MAN_ROOTS) -> tuple[list[dict], dict]:
+def mine_manpages(root: Path | tuple[Path, ...] = manpages.MAN_ROOTS,
+                  dropped: list[dict] | None = None) -> tuple[list[dict], dict]:  # fmt: skip
     """Rows from the man pages' example sections (description and command of each) and a report by page
     (``examples``, ``rows``, ``drops``; for a page found: its ``file`` as installed and its ``package``). ``root``
-    is one man directory or several, searched in order (default: the system's, then ``make man-pages``')."""
+    is one man directory or several, searched in order (default: the system's, then ``make man-pages``').
+    ``dropped``, when given, receives every dropped description and command text (:func:`_dropped_text`)."""
     rows, report = [], {}
     for page in manpages.PAGES:
         found = manpages.locate(page, root)
@@ -251,13 +267,17 @@ def mine_manpages(root: Path | tuple[Path, ...] = manpages.MAN_ROOTS) -> tuple[l
         drops: Counter = Counter() if exs else Counter({"no_examples_section_or_layout": 1})
         kept = 0
         for ex in exs:
+            texts = (("description", manpages.first_sentence(ex.description)),
+                     ("command", manpages.command_text(ex.command)))  # fmt: skip
             try:
                 mapped = manpages.map_command(ex.command)
             except Drop as e:
                 drops[e.reason] += 2  # the description and the command row
+                if dropped is not None:
+                    dropped += [_dropped_text(text, "man", rel, ex.line, e.reason, field, package)
+                                for field, text in texts if text]  # fmt: skip
                 continue
-            for field, text in (("description", manpages.first_sentence(ex.description)),
-                                ("command", manpages.command_text(ex.command))):  # fmt: skip
+            for field, text in texts:
                 try:
                     if not text:
                         raise Drop("no_description")
@@ -266,6 +286,8 @@ def mine_manpages(root: Path | tuple[Path, ...] = manpages.MAN_ROOTS) -> tuple[l
                     intent = finish(intent)
                 except Drop as e:
                     drops[e.reason] += 1
+                    if dropped is not None and text:
+                        dropped.append(_dropped_text(text, "man", rel, ex.line, e.reason, field, package))
                     continue
                 kept += 1
                 row = _row(text, intent, "man", rel, ex.line, "mapped", field)
