@@ -29,7 +29,7 @@ from microllm.evaluate import read_gold
 from microllm.progress import bar
 from microllm.provenance import provenance
 
-STAGES = ("prompt", "forced", "sampled", "mask", "grammar", "rules")  # the decoding engine's ``stage_ms`` keys
+STAGES = ("prompt", "forced", "sampled", "mask", "grammar", "draft", "rules")  # the decoding engine's ``stage_ms`` keys
 RSS_SAMPLE_S = 0.01  # often enough to catch a call's transient buffers, rare enough to cost next to nothing
 
 
@@ -43,6 +43,8 @@ class BenchConfig:
     constrained: list[bool] = field(default_factory=lambda: [True, False])
     # Copied values only from the request (grounding in the grammar, microllm.decode) and the default intent rules.
     ground: list[bool] = field(default_factory=lambda: [False])
+    # Drafters of the model arms (microllm.decode.drafts): "rules" (the default, unnamed) or "none" (":no-draft").
+    draft: list[str] = field(default_factory=lambda: ["rules"])
     baselines: list[str] = field(default_factory=list)  # registered predictors timed as arms too, e.g. ["rules"]
     queries_file: str = "data/synthetic/test.jsonl"
     n_queries: int = 20
@@ -56,9 +58,16 @@ class BenchConfig:
     results_dir: str = "results"
     run: str = "llamacpp"
 
+    def __post_init__(self):
+        from microllm.decode.drafts import DRAFTERS
 
-def _arm_name(model: str, constrained: bool, ground: bool = False) -> str:
-    return f"{model}:{'constrained' if constrained else 'free'}" + (":grounded" if ground else "")
+        if bad := [d for d in self.draft if d not in DRAFTERS]:
+            raise ValueError(f"draft: {bad} not among {', '.join(DRAFTERS)}")
+
+
+def _arm_name(model: str, constrained: bool, ground: bool = False, draft: str = "rules") -> str:
+    name = f"{model}:{'constrained' if constrained else 'free'}" + (":grounded" if ground else "")
+    return name + (":no-draft" if draft == "none" else "")
 
 
 def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
@@ -77,9 +86,11 @@ def _load_arms(cfg: BenchConfig, warm: list[str]) -> dict:
     for model in cfg.models:
         for constrained in cfg.constrained:
             for ground in cfg.ground if constrained else [False]:
-                extra = {"ground": True} if ground else {}  # ungrounded arms keep their signature
-                add(_arm_name(model, constrained, ground), "model", cfg.backend, model=model, prompt=cfg.prompt,
-                    constrained=constrained, n_threads=cfg.n_threads, **extra)  # fmt: skip
+                for draft in cfg.draft:
+                    extra = {"ground": True} if ground else {}  # ungrounded arms keep their signature
+                    extra |= {"draft": draft} if draft != "rules" else {}
+                    add(_arm_name(model, constrained, ground, draft), "model", cfg.backend, model=model,
+                        prompt=cfg.prompt, constrained=constrained, n_threads=cfg.n_threads, **extra)  # fmt: skip
     for name in cfg.baselines:  # baselines take no model settings
         add(name, "baseline", name)
     return arms
@@ -148,7 +159,7 @@ def usage_measures(usage: dict) -> tuple[dict, str]:
         out["passes"] = usage["forward_passes"]
     elif usage.get("speculative"):  # speculative decoding counts its passes, the prompt's included
         out["passes"] = usage["speculative"]["passes"]
-    for key, name in (("sampled_tokens", "sampled"), ("forced_tokens", "forced")):
+    for key, name in (("sampled_tokens", "sampled"), ("forced_tokens", "forced"), ("accepted_tokens", "accepted")):
         if usage.get(key) is not None:
             out[name] = usage[key]
     if usage.get("completion_tokens") is not None:
@@ -234,7 +245,8 @@ def _row(name: str, arm: dict, reps: list[dict], s: dict, cfg: BenchConfig) -> d
            "peak_rss_mb": max(s["peak_rss"], default=0) / 2**20, "call_growth_mb": growth_mb,
            "peak_ram_mb": arm["rss_mb"] + growth_mb,
            "passes_per_answer": _mean(s["passes"]), "answer_tokens": _mean(s["answer"]),
-           "sampled_per_answer": _mean(s["sampled"]), "forced_per_answer": _mean(s["forced"])}  # fmt: skip
+           "sampled_per_answer": _mean(s["sampled"]), "forced_per_answer": _mean(s["forced"]),
+           "draft_taken_per_answer": _mean(s["accepted"])}  # fmt: skip
     row.update({f"stage_{st}_ms": _median(s[f"stage_{st}"]) for st in STAGES})
     row["usage_source"] = "+".join(sorted(s["sources"]))
     row["usd_per_1m_requests"] = cpu_median * 1e6 / 3600 * cfg.usd_per_cpu_hour
@@ -243,7 +255,7 @@ def _row(name: str, arm: dict, reps: list[dict], s: dict, cfg: BenchConfig) -> d
 
 def _samples() -> dict:
     keys = ["prompt_tps", "gen_tps", "tok_per_pass", "cpu_s", "peak_rss", "growth", "passes", "answer", "sampled",
-            "forced", *(f"stage_{s}" for s in STAGES)]  # fmt: skip
+            "forced", "accepted", *(f"stage_{s}" for s in STAGES)]  # fmt: skip
     return {k: [] for k in keys} | {"sources": set()}
 
 
@@ -314,8 +326,8 @@ def render_markdown(record: dict, run: str = "") -> str:
              f"{prov.get('date_utc', '?')}; {record.get('n_timed_queries')} queries x {record.get('repeats')} "
              f"repeats, arms interleaved per query; reference: `{ref}`.", "",
              "| arm | p50 ms | p95 ms | x faster | CPU-s/req | peak RAM MB | size MB | size vs ref | passes/answer "
-             "| sampled tok | forced tok | USD per 1M req |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+             "| sampled tok | forced tok | drafted tok taken | USD per 1M req |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in rows:
         faster = r.get("x_faster")
         if faster is None and r.get(f"p50_vs_{ref}"):
@@ -325,14 +337,17 @@ def render_markdown(record: dict, run: str = "") -> str:
                      f"| {_cell(faster, 'x')} | {_cell(r.get('cpu_s_median'))} | {_cell(peak)} "
                      f"| {_cell(r.get('size_mb'))} | {_cell(r.get('size_vs_reference'), 'x')} "
                      f"| {_cell(r.get('passes_per_answer'))} | {_cell(r.get('sampled_per_answer'))} "
-                     f"| {_cell(r.get('forced_per_answer'))} | {_cell(r.get('usd_per_1m_requests'))} |")  # fmt: skip
+                     f"| {_cell(r.get('forced_per_answer'))} | {_cell(r.get('draft_taken_per_answer'))} "
+                     f"| {_cell(r.get('usd_per_1m_requests'))} |")  # fmt: skip
     process_peak = max((r["peak_rss_mb"] for r in rows if r.get("peak_rss_mb")), default=None)
     lines += ["",
               "p50/p95: medians over the repeats; x faster: the reference's p50 / the arm's; CPU-s/req: median process "
               "CPU time per request (every thread of this process, llama.cpp's included); peak RAM: the RSS loading "
               "the arm added plus the most one of its calls grew the process"
               + (f" (the whole process, every arm loaded, peaked at {_cell(process_peak)} MB)" if process_peak else "")
-              + "; passes and tokens: mean per answer; empty: the arm's predictor did not report it.",
+              + "; passes and tokens: mean per answer; drafted tok taken: answer tokens whose logits came from the "
+              "pass that checked a draft (microllm.decode.drafts), no pass of their own; empty: the arm's predictor "
+              "did not report it.",
               "",
               f"USD per 1M requests: median CPU-s per request x 1e6 / 3600 x {price} USD per CPU-hour, an assumed "
               "price (`usd_per_cpu_hour` in the config), not a measurement." if price is not None

@@ -37,9 +37,17 @@ class CompareConfig:
     train_file: str = "data/synthetic/train.jsonl"
     # llamacpp: copied values only from the request, and the default intent rules after it (microllm.rules)
     ground: list[bool] = field(default_factory=lambda: [False])
+    # llamacpp and transformers: the drafter (microllm.decode.drafts); answers are the same with any, passes are not
+    draft: str = "rules"
     results_dir: str = "results"
     run: str = "base-models"
     reuse_existing: bool = True  # an arm whose metrics exist for the same settings and data is not rerun
+
+    def __post_init__(self):
+        from microllm.decode.drafts import DRAFTERS
+
+        if self.draft not in DRAFTERS:
+            raise ValueError(f"draft must be one of {', '.join(DRAFTERS)}, not {self.draft!r}")
 
 
 def run_slug(model: str, backend: str, prompt: str, constrained: bool) -> str:
@@ -105,6 +113,8 @@ def _spec(cfg: CompareConfig, model: str, prompt: str, constrained: bool, ground
     if cfg.backend in ("llamacpp", "transformers"):
         arm["decoder"] = DECODER  # microllm.decode: the loop that made the answers
     extra = {}
+    if cfg.draft != "rules" and cfg.backend in ("llamacpp", "transformers"):  # the default drafter goes unrecorded
+        arm["draft"] = extra["draft"] = cfg.draft
     if ground:  # microllm.backends.grounding; ungrounded arms keep their old records and paths
         arm["ground"] = extra["ground"] = True
         arm["rules"] = rules_signature(DEFAULT_RULES)  # the rules grounded decoding implies; others make it stale

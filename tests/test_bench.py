@@ -119,9 +119,9 @@ def test_decoding_counts_and_stages_are_read_and_missing_ones_stay_empty(bench):
     # bench.md: the machine, the arms table and the stages table; empty cells where nothing was reported.
     assert f"CPU: {record['provenance']['machine']['cpu']}" in md
     assert "| arm | p50 ms | p95 ms | x faster | CPU-s/req | peak RAM MB | size MB |" in md
-    assert "| arm | prompt | forced | sampled | mask | grammar | rules | source |" in md
-    assert "| `micro:constrained` | 3.00 | 1.00 | 2.00 | 0.500 | 0 |  | engine |" in md
-    assert "| `rules` |  |  |  |  |  |  | none |" in md
+    assert "| arm | prompt | forced | sampled | mask | grammar | draft | rules | source |" in md
+    assert "| `micro:constrained` | 3.00 | 1.00 | 2.00 | 0.500 | 0 |  |  | engine |" in md
+    assert "| `rules` |  |  |  |  |  |  |  | none |" in md
     assert "0.5 USD per CPU-hour, an assumed price" in md
 
 
@@ -131,6 +131,15 @@ def test_usage_measures_never_invent_what_is_missing():
     assert measures == {"passes": 3, "answer": 9} and source == "derived"
     measures, source = usage_measures({"sampled_tokens": 2, "forced_tokens": 5, "stage_ms": {"prompt": 1.5}})
     assert measures == {"sampled": 2, "forced": 5, "answer": 7, "stage_prompt": 1.5} and source == "engine"
+    measures, _ = usage_measures({"forward_passes": 2, "accepted_tokens": 6, "stage_ms": {"draft": 0.4}})
+    assert measures == {"passes": 2, "accepted": 6, "stage_draft": 0.4}
+
+
+def test_a_drafter_other_than_the_default_is_named_in_the_arm():
+    from microllm.bench import _arm_name
+
+    assert _arm_name("m.gguf", True, True) == _arm_name("m.gguf", True, True, "rules") == "m.gguf:constrained:grounded"
+    assert _arm_name("m.gguf", True, True, "none") == "m.gguf:constrained:grounded:no-draft"
 
 
 def test_an_older_record_still_renders():

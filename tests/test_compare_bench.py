@@ -67,6 +67,15 @@ def test_comparison_scores_available_models_and_lists_the_rest(tiny, tmp_path, m
     # The recheck setting left compare: a config that still names it is refused.
     with pytest.raises(TypeError, match="recheck"):
         CompareConfig(**{**cfg.__dict__, "recheck": [False, True]})
+    # The default drafter goes unrecorded (answers do not depend on it); another one is recorded and makes the
+    # default's record stale for it. An unknown drafter is refused before any model loads.
+    assert "draft" not in record["arm"]
+    undrafted, _ = run_comparison(CompareConfig(**{**cfg.__dict__, "models": [tiny], "draft": "none"}),
+                                  log=lambda _: None)  # fmt: skip
+    assert json.loads(metrics.read_text())["arm"]["draft"] == "none"
+    assert undrafted["exact_match"].iloc[0] == table["exact_match"].iloc[0]
+    with pytest.raises(ValueError, match="draft must be one of"):
+        CompareConfig(**{**cfg.__dict__, "draft": "oracle"})
 
 
 def test_run_slug_is_path_safe():

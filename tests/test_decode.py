@@ -8,7 +8,9 @@ import pytest
 
 from microllm.backends.llamacpp import LlamaCppPredictor
 from microllm.decode import Grammar, decode, grounded_schema
-from microllm.decode.constraints import Candidates, ipv6_addresses, numbers, spans
+from microllm.decode.constraints import Candidates, cidr_addresses, ipv6_addresses, numbers, spans
+from microllm.decode.drafts import drafter, rules_draft
+from microllm.decode.engine import draft_tokens
 from microllm.decode.runners import LlamaCppRunner, common_prefix
 from microllm.testing import is_schema_prefix, save_tiny_model
 from tests.conftest import tiny_gguf_and_train
@@ -55,6 +57,20 @@ def test_grounded_schema_narrows_copied_fields_to_the_request():
     assert fw["port"]["enum"] == [10, 1, 2, 3, 8443] or set(fw["port"]["enum"]) == {10, 1, 2, 3, 8443}
     # Each candidate list is written once and referenced: the grammar grows with the request, not with the schema.
     assert sum(k.startswith("Grounded") for k in schema["$defs"]) <= 8
+
+
+def test_an_interface_address_in_cidr_form_is_one_of_the_requests():
+    request = "ip address add 2001:0db8:85a3::0370:7334/64 dev eth1"
+    assert cidr_addresses(request) == ["2001:0db8:85a3::0370:7334/64", "2001:db8:85a3::370:7334/64"]  # canonical too
+    assert Candidates(request).for_field("address") == cidr_addresses(request)
+    schema = grounded_schema(request)
+    assert set(_enum(schema, _defs(schema, "NetSetAddress")[0]["properties"]["address"])) == set(
+        cidr_addresses(request)
+    )
+    # with a dotted netmask too; a path, a version or a bare address is no CIDR address
+    both = Candidates("eth0: 172.16.5.20 netmask 255.255.255.0, route 10.0.0.0/8")
+    assert {"172.16.5.20/24", "10.0.0.0/8"} <= set(both.for_field("address"))
+    assert cidr_addresses("copy /srv/a/b to 1.2/3 at 10.0.0.5 or 999.1.1.1/24") == []
 
 
 def test_a_field_the_request_cannot_fill_keeps_its_plain_schema():
@@ -158,4 +174,94 @@ def test_transformers_backend_runs_the_same_loop(tmp_path, files):
         p = pred.predict(query)
         assert p.raw.startswith("{") and is_schema_prefix(p.raw), p.raw
         assert pred.last_usage["forced_tokens"] > 0
+        # The model's own answer as a draft: the same tokens (the cache drops what a draft left behind).
+        runner, tokens = pred.runner, pred.prompt_tokens(query)
+        kw = {"ground": True, "detokenize": pred.lltokenizer.decode_bytes, "is_end": runner.is_end, "max_tokens": 40}
+        plain = decode(runner, pred.grammar, tokens, query, **kw)
+        own = decode(runner, pred.grammar, tokens, query, draft=lambda r, w, t=plain.text: t,
+                     tokenize=runner.tokenize, **kw)  # fmt: skip
+        wrong = decode(runner, pred.grammar, tokens, query, tokenize=runner.tokenize,
+                       draft=lambda r, w, t=plain.text: t[: len(t) // 2] + "zz" + t[len(t) // 2 :], **kw)  # fmt: skip
+        assert own.tokens == plain.tokens == wrong.tokens, (query, plain.text)
+        # A random model's tokens need not be its tokenizer's split of the text: the draft holds only where they are.
+        assert own.usage["drafted_tokens"] > 0 and own.usage["forward_passes"] <= plain.usage["forward_passes"]
     json.dumps(pred.last_usage)  # plain data: it goes into records as it is
+
+
+def _decode_with(pred, query, draft, tokenize=None):
+    runner = pred.runner
+    return decode(runner, pred.grammar, pred.prompt_tokens(query), query, ground=True, detokenize=runner.detokenize,
+                  is_end=runner.is_end, max_tokens=60, draft=draft, tokenize=tokenize or runner.tokenize)  # fmt: skip
+
+
+def test_a_draft_changes_passes_not_answers(grounded):
+    """The model's own answer as the draft is checked in the prompt's pass; a draft it leaves halfway (another
+    request's answer) is dropped from the context (truncate) and decoding goes on as without one: the same tokens."""
+    answers = [_decode_with(grounded, query, None) for query in QUERIES[:4]]
+    # A random model's tokens need not be its tokenizer's split of their text: here each draft is given as them.
+    as_tokens = {a.text: a.tokens for a in answers}
+    tokens = lambda text: as_tokens.get(text) or grounded.runner.tokenize(text)  # noqa: E731
+    for i, (query, plain) in enumerate(zip(QUERIES, answers, strict=False)):
+        assert plain.usage["drafted_tokens"] == 0 and plain.usage["accepted_tokens"] == 0
+        own = _decode_with(grounded, query, lambda request, written, t=plain.text: t, tokens)
+        assert own.tokens == plain.tokens and own.text == plain.text
+        assert own.usage["forward_passes"] == 1 and own.usage["drafted_tokens"] > 0
+        other = answers[i - 1]
+        wrong = _decode_with(grounded, query, lambda request, written, t=other.text: t, tokens)
+        assert wrong.tokens == plain.tokens, (query, plain.text, other.text)
+        assert wrong.usage["forward_passes"] <= plain.usage["forward_passes"]
+        unrelated = _decode_with(grounded, query, lambda request, written: '{"action": "unknown"}')
+        assert unrelated.tokens == plain.tokens
+    assert any(a.text != b.text for a, b in zip(answers, answers[1:], strict=False))
+
+
+def test_the_rules_drafter_is_the_predictors_default(grounded, files):
+    assert grounded.drafter is rules_draft and grounded.cfg.draft == "rules"
+    grounded.predict(QUERIES[0])
+    assert grounded.last_usage["drafted_tokens"] > 0
+    off = LlamaCppPredictor(model=files["model"], prompt="few-shot", n_shots="3", max_tokens="60", ground="true",
+                            train_file=files["train"], n_threads="1", draft="none")  # fmt: skip
+    assert off.drafter is None
+    assert off.predict(QUERIES[0]).raw == grounded.predict(QUERIES[0]).raw
+    with pytest.raises(ValueError, match="draft must be one of"):
+        LlamaCppPredictor(model=files["model"], train_file=files["train"], draft="oracle")
+
+
+def test_draft_tokens_follow_the_answer_and_stop_where_the_grammar_does():
+    vocab = {"{": 1, '"a"': 2, ":": 3, "1": 4, "}": 5, "x": 6}
+
+    def tokenize(text):
+        return [vocab[c] for c in text.split(" ") if c]
+
+    class Matcher:  # accepts tokens up to the first "x"
+        def validate_tokens(self, tokens):
+            return tokens.index(6) if 6 in tokens else len(tokens)
+
+    assert draft_tokens(None, [1], '{ "a" : 1 }', tokenize, 10) == [2, 3, 4, 5]
+    assert draft_tokens(None, [1, 2], '{ "a" : 1 }', tokenize, 2) == [3, 4]  # at most `limit`
+    assert draft_tokens(Matcher(), [1], '{ "a" x 1 }', tokenize, 10) == [2]  # cut where the grammar refuses
+    assert draft_tokens(None, [1, 3], '{ "a" : 1 }', tokenize, 10) == []  # the answer already left the guess
+    assert draft_tokens(None, [1], None, tokenize, 10) == [] and draft_tokens(None, [1], "{", None, 10) == []
+
+
+def test_rules_draft_guesses_then_follows_the_operation_the_model_wrote():
+    request = "Add DNS record api.local to 10.0.0.5"
+    first = rules_draft(request, '{"action": "')
+    assert json.loads(first) == {"action": "dns_add", "name": "api.local", "record_type": "A", "value": "10.0.0.5"}
+    assert first.startswith('{"action": "dns_add", "name": ')  # the key order the model writes
+    assert json.loads(rules_draft(request, '{"action": "dns_update"'))["action"] == "dns_update"
+    assert rules_draft(request, '{"act') == first
+    # The model wrote a value of its own: once it is finished, the guess goes on with the rules' later fields.
+    assert not rules_draft(request, '{"action": "dns_add", "name": "other').startswith(
+        '{"action": "dns_add", "name": "o'
+    )
+    resumed = rules_draft(request, '{"action": "dns_add", "name": "other.lan", "')
+    assert resumed == '{"action": "dns_add", "name": "other.lan", "record_type": "A", "value": "10.0.0.5"}'
+    assert (
+        rules_draft(request, '{"action": "dns_update", "name": "x", "') is None
+        or json.loads(rules_draft(request, '{"action": "dns_update", "name": "x", "'))["name"] == "x"
+    )
+    assert rules_draft(request, '{"answer') is None
+    assert drafter("none") is None and drafter("rules") is rules_draft
+    with pytest.raises(ValueError, match="unknown drafter"):
+        drafter("oracle")

@@ -94,8 +94,9 @@ def test_llamacpp_offloads_layers_when_its_build_can(monkeypatch):
     llamacpp._load("model.gguf", cfg)
     assert seen["n_gpu_layers"] == -1 and seen["n_threads"] == seen["n_threads_batch"] == 4
     runtime = provenance()["runtime"]
+    kernels = hardware.llama_cpu_kernels()
     assert runtime["backends"]["llamacpp"] == {"n_threads": 4, "n_gpu_layers": -1, "gpu_offload": True,
-                                               "cpu_kernels": hardware.llama_cpu_kernels()}  # fmt: skip
+                                               "draft": "rules", "cpu_kernels": kernels}  # fmt: skip
     assert runtime["cores_available"] == 4
     monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: False)
     assert llamacpp.LlamaCppConfig().n_gpu_layers == 0  # a CPU build keeps every layer on the CPU

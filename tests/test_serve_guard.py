@@ -211,7 +211,7 @@ def test_shipped_model_is_the_only_default(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("microllm.predictors.get_predictor", lambda name, **kw: seen.update(name=name, **kw))
     load_predictor("llamacpp", options=["n_threads=2"])
     # The recipe's decoding, its intent rules included, with the options on top.
-    recipe = {"prompt": "auto", "constrained": "true", "ground": "true", "rules": "default"}
+    recipe = {"prompt": "auto", "constrained": "true", "ground": "true", "rules": "default", "draft": "rules"}
     assert seen == {"name": "llamacpp", "model": str(missing), "n_threads": "2", **recipe}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microllm.decode import Grammar, decode
+from microllm.decode.drafts import DRAFTERS, drafter
 from microllm.decode.runners import LlamaCppRunner
 from microllm.hardware import available_cores, llama_cpu_kernels, llama_gpu_offload, note_backend
 from microllm.models import resolve_model
@@ -42,12 +43,17 @@ class LlamaCppConfig:
     # Confidence from the value tokens only ("values"), or from them and the go-on/stop tokens ("decisions"): the
     # latter also sees a doubted omission (a left-out field or step), which no value token can.
     confidence: str = "values"
+    # A guess of the answer checked in the prompt's forward pass (microllm.decode.drafts): the same answers in fewer
+    # passes while the model agrees with it.
+    draft: str = "rules"
 
     def __post_init__(self):
         if self.n_gpu_layers is None:
             self.n_gpu_layers = -1 if llama_gpu_offload() else 0
         if self.confidence not in ("values", "decisions"):
             raise ValueError(f"confidence must be 'values' or 'decisions', not {self.confidence!r}")
+        if self.draft not in DRAFTERS:
+            raise ValueError(f"draft must be one of {', '.join(DRAFTERS)}, not {self.draft!r}")
         if self.ground and not self.constrained:
             raise ValueError("ground=true needs constrained decoding (grounding is part of the grammar)")
 
@@ -58,7 +64,8 @@ def _load(path: str, cfg: LlamaCppConfig, adapter: str | None = None):
     llm = Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads,
                 n_batch=512, n_gpu_layers=cfg.n_gpu_layers, seed=0, verbose=False, lora_path=adapter)  # fmt: skip
     note_backend("llamacpp", {"n_threads": cfg.n_threads, "n_gpu_layers": cfg.n_gpu_layers,
-                              "gpu_offload": cfg.n_gpu_layers != 0, "cpu_kernels": llama_cpu_kernels()})  # fmt: skip
+                              "gpu_offload": cfg.n_gpu_layers != 0, "cpu_kernels": llama_cpu_kernels(),
+                                "draft": cfg.draft})  # fmt: skip
     return llm
 
 
@@ -84,14 +91,15 @@ class LlamaCppPredictor(Predictor):
                  n_shots: int | str = 12, max_tokens: int | str = 512, n_ctx: int | str = 4096,
                  n_threads: int | str | None = None, train_file: str = "data/synthetic/train.jsonl",
                  ground: bool | str = False, confidence: str = "values",
-                 n_gpu_layers: int | str | None = None, rules: str | tuple[str, ...] | None = None):  # fmt: skip
+                 n_gpu_layers: int | str | None = None, rules: str | tuple[str, ...] | None = None,
+                 draft: str = "rules"):  # fmt: skip
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.resolved = resolve_model(model)
         if self.resolved.kind != "gguf":
             raise ValueError(f"llamacpp needs a GGUF model; {model} resolved to a {self.resolved.kind} directory")
         self.cfg = LlamaCppConfig(n_ctx=int(n_ctx), max_tokens=int(max_tokens), constrained=_bool(constrained),
-                                  ground=_bool(ground), confidence=confidence,
+                                  ground=_bool(ground), confidence=confidence, draft=draft,
                                   n_gpu_layers=None if n_gpu_layers in (None, "") else int(n_gpu_layers))  # fmt: skip
         # Not named: grounded decoding finishes with the default rules, as it always has; plain decoding with none.
         implied = resolve_rules(None, self.cfg.ground)
@@ -114,6 +122,7 @@ class LlamaCppPredictor(Predictor):
         # Base models (Gemma 3) expect BOS, and the fallback template does not write it.
         self.bos = bos if meta.get("tokenizer.ggml.add_bos_token") == "true" and bos >= 0 else None
         self.grammar = Grammar(self.runner.lltokenizer(), self.runner.n_vocab) if self.cfg.constrained else None
+        self.drafter = drafter(self.cfg.draft)
         self.name = f"llamacpp:{model}:{self.prompt_cfg.style}:{'constrained' if self.cfg.constrained else 'free'}"
         self.name += ":grounded" if self.cfg.ground else ""
         self.name += rules_name_suffix(self.rules, implied)
@@ -143,7 +152,8 @@ class LlamaCppPredictor(Predictor):
             raise ValueError(f"prompt of {len(tokens)} tokens does not fit n_ctx={self.cfg.n_ctx}")
         result = decode(self.runner, self.grammar, tokens, text, ground=self.cfg.ground, action=grammar,
                         detokenize=self.runner.detokenize, is_end=self.runner.is_end,
-                        max_tokens=self.cfg.max_tokens, decisions=self.cfg.confidence == "decisions")  # fmt: skip
+                        max_tokens=self.cfg.max_tokens, decisions=self.cfg.confidence == "decisions",
+                        draft=self.drafter, tokenize=self.runner.tokenize)  # fmt: skip
         self.last_tokens = result.tokens
         self.last_usage = {**result.usage, "reused_prefix": self.runner.reused}
         return result.text, result.confidence

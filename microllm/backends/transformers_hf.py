@@ -92,8 +92,11 @@ class TransformersPredictor(Predictor):
                  n_shots: int | str = 12, max_tokens: int | str = 256, train_file: str = "data/synthetic/train.jsonl",
                  gguf_file: str | None = None, n_threads: int | str | None = None,
                  quantization: str | None = None, device: str = "auto", ground: bool | str = False,
-                 confidence: str = "values", rules: str | tuple[str, ...] | None = None):  # fmt: skip
+                 confidence: str = "values", rules: str | tuple[str, ...] | None = None,
+                 draft: str = "rules"):  # fmt: skip
         import torch
+
+        from microllm.decode.drafts import drafter
 
         self.ground = _bool(ground)
         if self.ground and not _bool(constrained):
@@ -101,6 +104,7 @@ class TransformersPredictor(Predictor):
         if confidence not in ("values", "decisions"):
             raise ValueError(f"confidence must be 'values' or 'decisions', not {confidence!r}")
         self.decisions = confidence == "decisions"
+        self.drafter = drafter(draft)  # checked before any weights load
         implied = resolve_rules(None, self.ground)
         self.rules = resolve_rules(rules, self.ground)  # checked before any weights load
 
@@ -120,7 +124,8 @@ class TransformersPredictor(Predictor):
         self.model_name = model
         self.model, self.tokenizer = _load(self.resolved, quantization, self.device)
         dtype = str(next(self.model.parameters()).dtype).removeprefix("torch.")
-        note_backend("transformers", {"device": self.device, "threads": torch.get_num_threads(), "dtype": dtype})
+        note_backend("transformers", {"device": self.device, "threads": torch.get_num_threads(), "dtype": dtype,
+                                      "draft": draft})  # fmt: skip
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
         self.eos_ids = self._eos_ids()
         self.runner = TransformersRunner(self.model, self.tokenizer, self.eos_ids)
@@ -164,6 +169,7 @@ class TransformersPredictor(Predictor):
         # llguidance's byte view of each token: a SentencePiece token decoded alone would lose its leading space.
         result = decode(self.runner, self.grammar, tokens, text, ground=self.ground,
                         detokenize=self.lltokenizer.decode_bytes, is_end=self.runner.is_end,
-                        max_tokens=self.max_tokens, decisions=self.decisions)  # fmt: skip
+                        max_tokens=self.max_tokens, decisions=self.decisions, draft=self.drafter,
+                        tokenize=self.runner.tokenize)  # fmt: skip
         self.last_usage = {**result.usage, "reused_prefix": self.runner.reused}
         return result.text, result.confidence

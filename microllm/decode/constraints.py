@@ -4,8 +4,9 @@ The intent spec has names, passwords, paths, hosts and ports copied from the req
 (:mod:`microllm.backends.grounding` documents which fields copy and why). Instead of checking every decoded token
 against the request, the schema itself says it: each copied string field becomes an ``enum`` of the request's spans
 that start and end at a word boundary (case-free fields also lower-cased), an A record's value one of the request's
-IPv4 addresses, an AAAA's one of its IPv6 ones (canonical forms included), an interface address given with a dotted
-netmask one ``ip/prefix`` pair, and ``port`` / ``priority`` / ``key_size`` one of the whole numbers written in it.
+IPv4 addresses, an AAAA's one of its IPv6 ones (canonical forms included), an interface address one of the request's
+``ip/prefix`` pairs (given with a dotted netmask, or written in CIDR form: as written and canonical), and ``port`` /
+``priority`` / ``key_size`` one of the whole numbers written in it.
 A required field for which the request holds no candidate keeps its plain schema (grounding gives way; the intent
 rules then say ``clarify`` for a value that was not given); an optional address field with no candidate (a
 firewall rule's ``source``, an interface's ``gateway``) is left out of the schema, and address fields take whole
@@ -88,6 +89,20 @@ def ipv6_addresses(request: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def cidr_addresses(request: str) -> list[str]:
+    """The request's addresses written with a prefix length (``10.0.0.5/24``, ``2001:0db8::7334/64``), as written
+    and in canonical form (spec rule 1: an IPv6 address in canonical form)."""
+    found = []
+    for m in re.finditer(r"(?<![\w:./])([0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*)/(\d{1,3})(?![\w/])", request):
+        address, prefix = m.group(1).rstrip("."), m.group(2)
+        try:
+            interface = ipaddress.ip_interface(f"{address}/{prefix}")
+        except ValueError:
+            continue
+        found += [f"{address}/{prefix}", f"{interface.ip}/{interface.network.prefixlen}"]
+    return list(dict.fromkeys(found))
+
+
 def numbers(request: str) -> list[int]:
     """Every run of digits in the request, as a number ("two" is not copied; "1.5" gives 1 and 5, as grounding
     always read it)."""
@@ -103,7 +118,7 @@ class Candidates:
         ips4, ips6 = ipv4_addresses(request), ipv6_addresses(request)
         self.free = list(dict.fromkeys([*self.kept, *(s.lower() for s in self.kept), *ips6]))
         self.ipv4, self.ipv6 = ips4, ips6
-        self.masked = masked_addresses(request)
+        self.masked = list(dict.fromkeys([*masked_addresses(request), *cidr_addresses(request)]))
         self.numbers = numbers(request)
         self._by_field: dict[str, list[str] | None] = {}
 

@@ -8,8 +8,16 @@ finish) are taken from llguidance (``compute_ff_tokens``, which keeps the tokeni
 together with the sampled token in one batch, so a forward pass is paid per *decision*, not per token. The model's
 own log-probability of each sampled token (before the mask) gives the confidence; forced tokens were no decision.
 
+Drafting: a cheap guess of the whole answer (the rule baseline's intent, written as the model writes intents) is
+tokenized, cut where the grammar stops accepting it, and evaluated with the prompt in the same forward pass, keeping
+the logits after every drafted token. The loop above then runs unchanged, except that a batch it would evaluate is
+looked up among the drafted tokens first: while the model's greedy choices follow the draft no forward pass is paid;
+at the first difference the context drops the rest of the draft and decoding goes on as without one. The answer is
+the one greedy decoding gives without a draft (up to the float rounding of a larger batch); only passes fall.
+
 A :class:`Runner` is the model side: ``prefill`` a prompt (reusing whatever prefix it already holds) and ``extend``
-it, each returning the logits at the last position. :mod:`microllm.decode.runners` has llama.cpp and transformers.
+it, each returning the logits at the last position (or the last ``rows``), and ``truncate`` what a draft left
+behind. :mod:`microllm.decode.runners` has llama.cpp and transformers.
 """
 
 from __future__ import annotations
@@ -30,12 +38,17 @@ class Runner(Protocol):
     """The model side of decoding (see the module docstring)."""
 
     n_vocab: int
+    n_past: int
 
-    def prefill(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate the prompt (reusing a cached prefix); the logits after its last token."""
+    def prefill(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Evaluate the prompt (reusing a cached prefix); the logits after its last token (``rows`` > 1: after each
+        of the last ``rows`` tokens, one row each)."""
 
-    def extend(self, tokens: list[int]) -> np.ndarray:
-        """Append ``tokens`` in one forward pass; the logits after the last one."""
+    def extend(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Append ``tokens`` in one forward pass; the logits after the last one (``rows`` as :meth:`prefill`)."""
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` tokens of the context."""
 
 
 @dataclass
@@ -100,16 +113,34 @@ def _allowed(matcher, n_vocab: int, buf: np.ndarray) -> np.ndarray:
     return np.unpackbits(buf.view(np.uint8), bitorder="little")[:n_vocab].astype(bool)
 
 
+def draft_tokens(matcher, answer: list[int], guess: str | None, tokenize, limit: int) -> list[int]:
+    """The tokens of a guessed whole answer ``guess`` that follow ``answer`` (the answer's tokens so far), as far as
+    the grammar in ``matcher`` (positioned after ``answer``) accepts them, at most ``limit``. Empty when there is no
+    guess or its tokens do not begin with ``answer`` (the model already left it, or split a piece differently)."""
+    if not guess or tokenize is None:
+        return []
+    tokens = tokenize(guess)
+    if tokens[: len(answer)] != answer:
+        return []
+    tokens = tokens[len(answer) : len(answer) + limit]
+    if matcher is not None and tokens:
+        tokens = tokens[: matcher.validate_tokens(tokens)]
+    return tokens
+
+
 def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: str, *, ground: bool,
            detokenize, is_end, max_tokens: int = 512, decisions: bool = False,
-           action: str | None = None, batch_forced: bool = True) -> Decoded:  # fmt: skip
+           action: str | None = None, batch_forced: bool = True, draft=None, tokenize=None) -> Decoded:  # fmt: skip
     """Greedy decoding of one answer (see the module docstring).
 
     ``grammar`` None decodes freely (stops at an end token or a complete JSON object). ``detokenize(ids) -> bytes``
     and ``is_end(id) -> bool`` come from the backend's tokenizer. ``decisions``: confidence also from the go-on/stop
     tokens (``backends.decoding.confidence``). ``action``: only that operation (a research re-decode).
-    ``batch_forced`` False evaluates forced tokens one forward pass each (the same tokens: for measuring)."""
-    stage = {"grammar": 0.0, "prompt": 0.0, "sampled": 0.0, "forced": 0.0, "mask": 0.0}
+    ``batch_forced`` False evaluates forced tokens one forward pass each (the same tokens: for measuring).
+    ``draft(request, written) -> str | None``: a guess of the whole answer text given the answer ``written`` so
+    far, checked in the prompt's forward pass and again with the batch after the model leaves a draft (module
+    docstring; :mod:`microllm.decode.drafts`); ``tokenize(text) -> ids`` splits it as the model's tokenizer does."""
+    stage = {"grammar": 0.0, "prompt": 0.0, "sampled": 0.0, "forced": 0.0, "mask": 0.0, "draft": 0.0}
     t0 = time.perf_counter()
     matcher, switched = None, not ground
     if grammar is not None:
@@ -118,7 +149,9 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
     stage["grammar"] = time.perf_counter() - t0
     buf = np.zeros((grammar.n_vocab + 31) // 32 if grammar else 1, dtype=np.int32)
 
-    passes, sampled, forced = 1, 0, 0
+    passes, sampled, forced, accepted, drafted = 1, 0, 0, 0, 0
+    pending: list[int] = []  # drafted tokens in the context past the answer, not yet taken
+    pending_rows = np.zeros((0, 0), dtype=np.float32)  # the logits after each of them
     out_tokens: list[int] = []
     pieces: list[str] = []
     logprobs: list[float | None] = []
@@ -133,13 +166,44 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
         logprobs.append(lp)
         return b"}" in piece and json_object_end(text.decode("utf-8", errors="ignore")) is not None
 
-    def evaluate(batch: list[int], kind: str) -> np.ndarray:
-        nonlocal passes
+    def guess() -> list[int]:
+        """Drafted tokens to follow the answer so far (``draft``'s guess, cut where the grammar refuses it)."""
+        nonlocal drafted
         t = time.perf_counter()
-        chunks = [batch] if batch_forced else [[tok] for tok in batch]
-        for chunk in chunks:
-            result = runner.extend(chunk)
-        passes += len(chunks)
+        room = max_tokens - len(out_tokens)
+        written = text.decode("utf-8", errors="ignore")
+        tokens = draft_tokens(matcher, out_tokens, draft(request, written), tokenize, room) if draft else []
+        drafted += len(tokens)
+        stage["draft"] += time.perf_counter() - t
+        return tokens
+
+    def evaluate(batch: list[int], kind: str) -> np.ndarray:
+        nonlocal passes, accepted, pending, pending_rows
+        t = time.perf_counter()
+        if pending:  # the drafted tokens already evaluated: ``batch`` may be among them
+            k = 0
+            while k < min(len(batch), len(pending)) and batch[k] == pending[k]:
+                k += 1
+            accepted += k
+            if k == len(batch):
+                result, pending, pending_rows = pending_rows[k - 1], pending[k:], pending_rows[k:]
+                stage[kind] += time.perf_counter() - t
+                return result
+            runner.truncate(runner.n_past - len(pending) + k)  # the model left the draft: drop the rest of it
+            pending, pending_rows, batch = [], pending_rows[:0], batch[k:]
+        if batch_forced:
+            t_draft = stage["draft"]
+            pending = guess()  # a fresh guess from here (e.g. the fields of the operation the model chose)
+            rows = runner.extend(batch + pending, rows=len(pending) + 1)
+            passes += 1
+            stage[kind] += time.perf_counter() - t - (stage["draft"] - t_draft)
+            if not pending:
+                return rows
+            pending_rows = rows[1:]
+            return rows[0]
+        for tok in batch:
+            result = runner.extend([tok])
+        passes += len(batch)
         stage[kind] += time.perf_counter() - t
         return result
 
@@ -160,8 +224,10 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
     head: list[int] = []
     if matcher is not None and force(matcher, head):
         raise ValueError("the grammar forces a whole answer: there is nothing to decode")
+    pending = guess()
     t = time.perf_counter()
-    logits = runner.prefill(prompt + head)
+    rows = runner.prefill(prompt + head + pending, rows=len(pending) + 1)
+    logits, pending_rows = (rows, pending_rows) if not pending else (rows[0], rows[1:])
     stage["prompt"] = time.perf_counter() - t
     while len(out_tokens) < max_tokens:
         t = time.perf_counter()
@@ -203,6 +269,7 @@ def decode(runner: Runner, grammar: Grammar | None, prompt: list[int], request: 
     end = json_object_end(raw)
     usage = {"prompt_tokens": len(prompt), "completion_tokens": len(out_tokens), "forward_passes": passes,
              "sampled_tokens": sampled, "forced_tokens": forced,
+             "drafted_tokens": drafted, "accepted_tokens": accepted,
              "stage_ms": {k: round(v * 1000, 3) for k, v in stage.items()}}  # fmt: skip
     conf = confidence(pieces, logprobs, decisions)
     return Decoded(raw[:end] if end else raw, conf, out_tokens, usage)

@@ -1,7 +1,8 @@
 """The model side of :func:`microllm.decode.engine.decode`: llama.cpp and transformers, through public APIs only.
 
 Both keep the last prompt in their cache and reuse its longest common prefix with the next one (the system prompt
-and few-shot examples), and evaluate a list of tokens in one forward pass.
+and few-shot examples), evaluate a list of tokens in one forward pass (the logits after its last ``rows`` tokens:
+a drafted answer is checked in the same pass), and drop what follows a position (a draft the model did not follow).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ def common_prefix(cached: list[int], tokens: list[int]) -> int:
 
 
 class LlamaCppRunner:
-    """A ``llama_cpp.Llama`` driven through its public API: ``eval``, ``n_tokens``, ``input_ids`` and the C API's
-    ``llama_get_logits_ith`` on ``Llama.ctx``."""
+    """A ``llama_cpp.Llama`` driven through its public API: ``n_tokens``, ``input_ids``, ``n_batch`` and the C API on
+    ``Llama.ctx`` (``llama_decode`` of a batch that asks for the logits of chosen positions, ``llama_get_logits_ith``,
+    ``llama_memory_seq_rm``)."""
 
     def __init__(self, llm):
         import llama_cpp
@@ -33,23 +35,60 @@ class LlamaCppRunner:
         self.vocab = llama_cpp.llama_model_get_vocab(llm.model)
         self.reused = 0
 
-    def _logits(self) -> np.ndarray:
-        ptr = self._lib.llama_get_logits_ith(self.llm.ctx, -1)
-        return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy()
+    @property
+    def n_past(self) -> int:
+        """Tokens the context holds."""
+        return int(self.llm.n_tokens)
 
-    def prefill(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate ``tokens`` after the longest prefix the context already holds."""
-        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
-        keep = common_prefix(cached, tokens)
+    def _eval(self, tokens: list[int], rows: int) -> np.ndarray:
+        """Decode ``tokens`` after the context's ``n_tokens`` (``n_batch`` at a time); the logits after each of the
+        last ``rows`` tokens, one row each."""
+        lib, ctx, n_past = self._lib, self.llm.ctx, self.n_past
+        lib.llama_memory_seq_rm(lib.llama_get_memory(ctx), -1, n_past, -1)  # what a dropped draft left behind
+        first_row = len(tokens) - rows
+        out = []
+        for start in range(0, len(tokens), self.llm.n_batch):
+            chunk = tokens[start : start + self.llm.n_batch]
+            batch = lib.llama_batch_init(len(chunk), 0, 1)
+            try:
+                for i, token in enumerate(chunk):
+                    batch.token[i], batch.pos[i], batch.n_seq_id[i] = token, n_past + start + i, 1
+                    batch.seq_id[i][0] = 0
+                    batch.logits[i] = start + i >= first_row
+                batch.n_tokens = len(chunk)
+                if lib.llama_decode(ctx, batch) != 0:
+                    raise RuntimeError(f"llama_decode failed on {len(chunk)} tokens at position {n_past + start}")
+                for i in range(max(0, first_row - start), len(chunk)):
+                    ptr = lib.llama_get_logits_ith(ctx, i)
+                    out.append(np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).copy())
+            finally:
+                lib.llama_batch_free(batch)
+        self.llm.input_ids[n_past : n_past + len(tokens)] = tokens
+        self.llm.n_tokens = n_past + len(tokens)
+        return np.stack(out)
+
+    def prefill(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Evaluate ``tokens`` after the longest prefix the context already holds; the logits after the last token
+        (``rows`` > 1: after each of the last ``rows``, one row each)."""
+        cached = self.llm.input_ids[: self.n_past].tolist()
+        keep = min(common_prefix(cached, tokens), len(tokens) - rows)
         self.reused = keep
-        self.llm.n_tokens = keep  # Llama.eval drops the KV cells past n_tokens before it decodes
-        self.llm.eval(tokens[keep:])
-        return self._logits()
+        self.llm.n_tokens = keep
+        logits = self._eval(tokens[keep:], rows)
+        return logits[0] if rows == 1 else logits
 
-    def extend(self, tokens: list[int]) -> np.ndarray:
-        """Append ``tokens`` in one batch."""
-        self.llm.eval(tokens)
-        return self._logits()
+    def extend(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Append ``tokens`` in one batch; logits as :meth:`prefill`."""
+        logits = self._eval(tokens, rows)
+        return logits[0] if rows == 1 else logits
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` tokens (the next evaluation drops the KV cells past them)."""
+        self.llm.n_tokens = min(n, self.n_past)
+
+    def tokenize(self, text: str) -> list[int]:
+        """Answer text as tokens (no BOS, special tokens as text)."""
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
     def is_end(self, token: int) -> bool:
         """End of generation (EOS, end of turn)."""
@@ -77,7 +116,12 @@ class TransformersRunner:
         self.cached: list[int] = []
         self.reused = 0
 
-    def _forward(self, tokens: list[int]) -> np.ndarray:
+    @property
+    def n_past(self) -> int:
+        """Tokens the cache holds."""
+        return len(self.cached)
+
+    def _forward(self, tokens: list[int], rows: int = 1) -> np.ndarray:
         import torch
 
         with torch.inference_mode():
@@ -85,25 +129,38 @@ class TransformersRunner:
             out = self.model(input_ids=ids, cache=self.cache, use_cache=True)
         self.cache = out.cache
         self.cached += tokens
-        return out.logits[0, -1].float().cpu().numpy()
+        logits = out.logits[0, -rows:].float().cpu().numpy()
+        return logits[0] if rows == 1 else logits
 
-    def prefill(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate ``tokens`` after the longest prefix the cache already holds."""
-        keep = common_prefix(self.cached, tokens) if self.cache is not None else 0
-        if keep and keep < len(self.cached):
-            try:
-                self.cache.crop(keep - len(self.cached))  # a negative count: the tokens to drop from the end
-            except (RuntimeError, ValueError):
-                keep = 0  # a sliding-window layer past its window cannot roll back: start over
-        if keep == 0:
-            self.cache = None
+    def prefill(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Evaluate ``tokens`` after the longest prefix the cache already holds; the logits after the last token
+        (``rows`` > 1: after each of the last ``rows``, one row each)."""
+        keep = min(common_prefix(self.cached, tokens), len(tokens) - rows) if self.cache is not None else 0
+        self.truncate(keep)
         self.reused = keep
-        self.cached = self.cached[:keep]
-        return self._forward(tokens[keep:])
+        return self._forward(tokens[keep:], rows)
 
-    def extend(self, tokens: list[int]) -> np.ndarray:
-        """Append ``tokens`` in one forward pass."""
-        return self._forward(tokens)
+    def extend(self, tokens: list[int], rows: int = 1) -> np.ndarray:
+        """Append ``tokens`` in one forward pass; logits as :meth:`prefill`."""
+        return self._forward(tokens, rows)
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` tokens of the cache (a layer that cannot roll back: evaluated again up to ``n``)."""
+        if n >= len(self.cached) or self.cache is None:
+            return
+        if n == 0:
+            self.cache, self.cached = None, []
+            return
+        try:
+            self.cache.crop(n - len(self.cached))  # a negative count: the tokens to drop from the end
+            self.cached = self.cached[:n]
+        except (RuntimeError, ValueError):  # a sliding-window layer past its window
+            tokens, self.cache, self.cached = self.cached[:n], None, []
+            self._forward(tokens)
+
+    def tokenize(self, text: str) -> list[int]:
+        """Answer text as tokens (no special tokens added)."""
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def is_end(self, token: int) -> bool:
         """End of turn or sequence."""

@@ -92,6 +92,9 @@ OPTIONS: tuple[Option, ...] = (
            "the go-on/stop decisions", choices=("values", "decisions")),
     Option("rules", "rules", MODEL_BACKENDS, "intent rules applied to each parsed answer, in their fixed order: "
            f"default (all), none, or names among {', '.join(RULES)} (unset: default when grounded, else none)"),
+    Option("draft", "choice", ("llamacpp", "transformers"), "a guess of the answer checked in the prompt's forward "
+           "pass: rules (the rule baseline's answer) or none; greedy decoding keeps the model's own answer either way",
+           choices=("rules", "none")),
     Option("device", "choice", ("transformers",), "auto (a CUDA GPU when there is one), cpu or cuda",
            choices=("auto", "cpu", "cuda")),
     Option("gguf_file", "path", ("transformers",), "one GGUF inside the --model directory"),
