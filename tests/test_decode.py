@@ -262,6 +262,15 @@ def test_rules_draft_guesses_then_follows_the_operation_the_model_wrote():
         or json.loads(rules_draft(request, '{"action": "dns_update", "name": "x", "'))["name"] == "x"
     )
     assert rules_draft(request, '{"answer') is None
+    # An operation whose required fields the rules cannot all find: the fields they do find, not a clarify.
+    partial = rules_draft("give beatriz the new  password Quartz!1086k", '{"action": "user_set_password"')
+    assert json.loads(partial) == {"action": "user_set_password", "password": "Quartz!1086k"}
+    # Inside a multi: the step being written, guessed to be the last one.
+    steps = "1) set ens224 to dynamic addressing 2) add a TXT record to dc3.lan with the value hello"
+    so_far = '{"action": "multi", "steps": [{"action": "net_set_dhcp", "interface": "ens224"}, {"action": "dns_add"'
+    guess = rules_draft(steps, so_far)
+    assert guess.startswith(so_far) and json.loads(guess)["steps"][1]["name"] == "dc3.lan"
+    assert rules_draft(steps, '{"action": "multi", "steps": [{"act') is None
     assert drafter("none") is None and drafter("rules") is rules_draft
     with pytest.raises(ValueError, match="unknown drafter"):
         drafter("oracle")

@@ -231,3 +231,14 @@ def test_registered_and_predicts():
     assert pred.ok and pred.intent == {"action": "user_remove", "username": "jane"}
     assert pred.confidence == 1.0
     assert predictor.predict("Add a DNS record for api.local").confidence < 1.0
+
+
+def test_extract_fields_gives_what_it_finds_without_a_clarify():
+    from microllm.baselines.rules import extract, extract_fields
+
+    text = "give beatriz the new  password Quartz!1086k"
+    assert extract(text, "user_set_password")["action"] == "clarify"
+    assert extract_fields(text, "user_set_password") == {"action": "user_set_password", "password": "Quartz!1086k"}
+    assert extract_fields(text, "unknown") == {"action": "unknown"} and extract_fields(None, "user_add") == {
+        "action": "user_add"
+    }

@@ -575,6 +575,18 @@ def extract(text: str, action: str) -> dict:
         return dict(UNKNOWN)
 
 
+def extract_fields(text: str, action: str) -> dict:
+    """The fields extraction finds for the operation ``action`` in ``text``, as a partial intent: required fields
+    it cannot find are left out (no ``clarify``), and the values are as extracted, not normalised by the schema
+    (a guess of what a model will write, e.g. a decoding draft). Never raises."""
+    if action not in OPERATIONS:
+        return {"action": action}
+    try:
+        return _fields(rewrite(clean(text)), action)
+    except Exception:
+        return {"action": action}
+
+
 def predict_intent(text: str) -> tuple[dict, float]:
     """The rules baseline end to end: (schema-valid intent, heuristic confidence in [0, 1]).
 

@@ -25,11 +25,15 @@ _FIELD_END = re.compile(r', "')  # where a finished field of a single operation 
 
 @lru_cache(maxsize=256)
 def _rules_guess(request: str, action: str | None) -> str:
-    from microllm.baselines.rules import extract, predict_intent
+    """The rules' answer (``action`` None), or their answer for ``action``: the whole intent where extraction finds
+    every required field, else the fields it finds (a ``clarify`` would not be what the model is writing)."""
+    from microllm.baselines.rules import extract, extract_fields, predict_intent
     from microllm.json_schema import ordered_json
 
-    intent = predict_intent(request)[0] if action is None else extract(request, action)
-    return ordered_json(intent)
+    if action is None:
+        return ordered_json(predict_intent(request)[0])
+    intent = extract(request, action)
+    return ordered_json(intent if intent["action"] == action else extract_fields(request, action))
 
 
 def _finished_fields(written: str) -> dict | None:
@@ -57,18 +61,28 @@ def _resume(guess: dict, written: str) -> str | None:
     return ordered_json({**done, **rest})
 
 
-def rules_draft(request: str, written: str = "") -> str | None:
-    """The rule baseline's answer, written in the key order and spacing the model was trained on; once ``written``
-    names an operation the rules did not choose, that operation's fields as the rules extract them; once it has
-    finished fields of its own, those and the rules' later ones."""
-    first = _rules_guess(request, None)
-    if first.startswith(written):
-        return first
+def _operation_guess(request: str, written: str) -> str | None:
+    """A guess of one operation object that begins with ``written`` (its text so far, naming the operation)."""
     chosen = _WRITTEN.match(written)
     if not chosen:
         return None
     guess = _rules_guess(request, chosen.group(1))
     return guess if guess.startswith(written) else _resume(json.loads(guess), written)
+
+
+def rules_draft(request: str, written: str = "") -> str | None:
+    """The rule baseline's answer, written in the key order and spacing the model was trained on; once ``written``
+    names an operation the rules did not choose, that operation's fields as the rules extract them; once it has
+    finished fields of its own, those and the rules' later ones. Inside a ``multi`` the same holds for the step
+    being written, guessed to be the last one."""
+    first = _rules_guess(request, None)
+    if first.startswith(written):
+        return first
+    if written.startswith('{"action": "multi", "steps": ['):
+        start = written.rfind('{"action": "')
+        step = _operation_guess(request, written[start:]) if start > 0 else None
+        return written[:start] + step + "]}" if step else None
+    return _operation_guess(request, written)
 
 
 def drafter(name: str | None) -> Drafter | None:
