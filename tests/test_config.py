@@ -74,6 +74,7 @@ SHIPPED = {  # every config file in the repository -> its typed config
     "research/self-training/sft-real-1k.yaml": FinetuneConfig,
     "research/self-training/sft-real-self-1k.yaml": FinetuneConfig,
     "research/self-training/sft-real-1k-seed1.yaml": FinetuneConfig,
+    "research/self-training/sft-real-1k-seed2.yaml": FinetuneConfig,
     "research/self-training/compare.yaml": CompareConfig,
     "research/drafted-decoding/bench.yaml": BenchConfig,
     "research/four-bit/bench.yaml": BenchConfig,
