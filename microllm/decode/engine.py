@@ -12,8 +12,9 @@ Drafting: a cheap guess of the whole answer (the rule baseline's intent, written
 tokenized, cut where the grammar stops accepting it, and evaluated with the prompt in the same forward pass, keeping
 the logits after every drafted token. The loop above then runs unchanged, except that a batch it would evaluate is
 looked up among the drafted tokens first: while the model's greedy choices follow the draft no forward pass is paid;
-at the first difference the context drops the rest of the draft and decoding goes on as without one. The answer is
-the one greedy decoding gives without a draft (up to the float rounding of a larger batch); only passes fall.
+at the first difference the context drops the rest of the draft, and the drafter's next guess from there (given the
+answer so far) rides in the pass that evaluates the model's own batch. The answer is the one greedy decoding gives
+without a draft (up to the float rounding of a larger batch); only passes fall.
 
 A :class:`Runner` is the model side: ``prefill`` a prompt (reusing whatever prefix it already holds) and ``extend``
 it, each returning the logits at the last position (or the last ``rows``), and ``truncate`` what a draft left
