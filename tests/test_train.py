@@ -211,6 +211,12 @@ def test_new_rows_are_all_kept_beside_a_replay_sample_of_the_extra_files(tmp_pat
     both = load_train_rows(new, [seen], seed=0, extra_max_examples=6, more_files=[more])
     assert both[:8] == rows[:5] + rows[25:28] and len(both) == 14  # every new row, then the same replay sample
     assert both[8:] == mixed[5:]
+    # max_examples cuts the union (more rows drawn in place of others), unless the more files are kept whole on top.
+    cut = load_train_rows(new, [], max_examples=5, seed=0, more_files=[more])
+    assert len(cut) == 5
+    whole = load_train_rows(new, [seen], max_examples=5, seed=0, more_files=[more], more_whole=True)
+    assert len(whole) == 8 and whole[5:] == rows[25:28]
+    assert whole[:5] == load_train_rows(new, [seen], max_examples=5, seed=0)  # the same sample underneath
     with pytest.raises(ValueError, match="extra_max_examples"):
         FinetuneConfig(extra_max_examples=0)
 

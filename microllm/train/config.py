@@ -39,6 +39,9 @@ class FinetuneConfig:
     # New rows besides train_file, taken whole like it (never cut by extra_max_examples): e.g. a final pass over the
     # test split's templates *and* paraphrases, with a replay sample of train as extra_train_files.
     more_train_files: list[str] = field(default_factory=list)
+    # max_examples subsamples train_file, more_train_files and the extra files as one (False), or all but
+    # more_train_files, whose rows then all come on top (True: rows added to a fixed-size proxy sample).
+    more_train_files_whole: bool = False
     # The extra files' rows, together, subsampled to this many (None = all): a short pass over new rows (train_file)
     # with a replay sample of rows the model has already learned, so that it does not drift from them.
     extra_max_examples: int | None = None

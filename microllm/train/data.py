@@ -96,13 +96,17 @@ def load_train_rows(
     seed: int = 0,
     extra_max_examples: int | None = None,
     more_files: list[str] | tuple = (),
+    more_whole: bool = False,
 ) -> list[dict]:
     """The training rows of ``train_file``, of each of ``more_files`` and then of each extra file (every file refused
     if held out), subsampled as one; the extra files' rows first subsampled together to ``extra_max_examples`` (a
-    replay sample)."""
+    replay sample). ``more_whole``: ``max_examples`` subsamples the others only, and every row of ``more_files``
+    comes on top (rows added to a fixed-size sample)."""
     extra = subsample([row for path in extra_files for row in load_rows(path)], extra_max_examples, seed)
-    new = [row for path in (train_file, *more_files) for row in load_rows(path)]
-    return subsample([*new, *extra], max_examples, seed)
+    more = [row for path in more_files for row in load_rows(path)]
+    if more_whole:
+        return [*subsample([*load_rows(train_file), *extra], max_examples, seed), *more]
+    return subsample([*load_rows(train_file), *more, *extra], max_examples, seed)
 
 
 def data_files(cfg) -> dict[str, str]:

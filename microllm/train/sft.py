@@ -97,7 +97,7 @@ def build_trainer(cfg: FinetuneConfig, callbacks: list | None = None):
     model, tokenizer, resolved = load_base(base)
     added_template = ensure_chat_template(tokenizer)
     rows = load_train_rows(cfg.train_file, cfg.extra_train_files, cfg.max_examples, cfg.seed, cfg.extra_max_examples,
-                           cfg.more_train_files)  # fmt: skip
+                           cfg.more_train_files, cfg.more_train_files_whole)  # fmt: skip
     train_ds = build_dataset(rows, cfg.system_prompt)
     val_ds = None
     if cfg.val_file:
