@@ -10,7 +10,16 @@ from microllm.config import load_config
 from microllm.train.config import FinetuneConfig
 from microllm.train.data import load_train_rows
 
-RUNS = ("sft-real-1k", "sft-real-1k-seed1", "sft-real-1k-seed2", "sft-real-self-1k")
+RUNS = (
+    "sft-real-1k",
+    "sft-real-1k-seed1",
+    "sft-real-1k-seed2",
+    "sft-real-self-1k",
+    "sft-real-whole-1k",
+    "sft-real-self-whole-1k",
+    "sft-real-whole-1k-seed1",
+    "sft-real-self-whole-1k-seed1",
+)
 
 
 def _inputs(path: str) -> set[str]:
