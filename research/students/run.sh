@@ -10,3 +10,4 @@ for run in gemma-1k smollm2-1k; do
 done
 microllm compare --config research/students/compare.yaml
 microllm bench --config research/students/bench.yaml
+python research/students/tensor_sizes.py
