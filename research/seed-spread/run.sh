@@ -11,3 +11,4 @@ for ext in gguf microllm_prompt.json; do
   ln -f artifacts/quantized/qwen-coder-0.5b-lora/qwen-coder-0.5b-lora-F16.$ext artifacts/quantized/qwen-coder-0.5b-lora-seed0/qwen-coder-0.5b-lora-seed0-F16.$ext
 done
 microllm compare --config research/seed-spread/compare.yaml
+python research/seed-spread/agreement.py
