@@ -8,7 +8,10 @@
 set -eu
 NAME=qwen-coder-0.5b-lora-fresh-intel
 RECIPE=qwen-coder-0.5b-lora
-test -f artifacts/quantized/$RECIPE/$RECIPE-IQ4_NL-IMAT-V32000.gguf || make all
+MAKE_ALL_S=
+if ! test -f artifacts/quantized/$RECIPE/$RECIPE-IQ4_NL-IMAT-V32000.gguf; then
+  start=$(date +%s); make all; MAKE_ALL_S=$(( $(date +%s) - start ))
+fi
 command -v microllm >/dev/null || PATH="$PWD/.venv/bin:$PATH"
 for kind in finetune quantize; do
   rm -rf results/$kind/$NAME
@@ -26,12 +29,14 @@ for kind in ("finetune", "quantize"):
     path = Path("results") / kind / "$NAME" / "metrics.json"
     m = json.loads(path.read_text())
     m = {"run": "$NAME", "trained_as": m.get("run"), "note": (
-        "the recipe's main job (make all) in a fresh clone on an Intel Xeon, its records moved here by "
+        f"the recipe's main job (make all) in a fresh clone on an {m['provenance']['machine']['cpu']}, its records "
+        "moved here by "
         f"research/seed-spread/cpu.sh so that results/{kind}/$RECIPE/ keeps the recorded (AMD EPYC) run"),
         **{k: v for k, v in m.items() if k != "run"}}
     path.write_text(json.dumps(m, indent=2) + "\n")
 r = compare_runs("results/finetune/$RECIPE", "results/finetune/$NAME")
 r["command"] = "sh research/seed-spread/cpu.sh"
+r["make_all_seconds"] = int("$MAKE_ALL_S") if "$MAKE_ALL_S" else None  # None: make all ran before
 with open("results/finetune/$NAME/reproduction.json", "w") as f:
     f.write(json.dumps(r, indent=2) + "\n")
 PY
